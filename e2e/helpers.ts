@@ -1,0 +1,30 @@
+import AxeBuilder from '@axe-core/playwright';
+import { expect, type Page, type TestInfo } from '@playwright/test';
+import { createDb, type Db } from '../src/db/client.ts';
+
+let db: Db | undefined;
+/** The database the server under test uses, for creating what a journey needs. */
+export function e2eDb(): Db {
+  const url = process.env.E2E_DATABASE_URL;
+  if (!url) throw new Error('Run the browser tests through `npm test` (scripts/test.ts).');
+  db ??= createDb(url, 2);
+  return db;
+}
+
+/** Fails the test when axe finds any WCAG 2.x A/AA violation on the page as it is now. */
+export async function expectAccessible(page: Page) {
+  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  const summary = results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  expect(summary, `axe violations on ${page.url()}`).toEqual([]);
+}
+
+/** Keeps a full-page screenshot of the screen as a test artifact. */
+export async function keepScreenshot(page: Page, testInfo: TestInfo, name: string) {
+  await testInfo.attach(name, { body: await page.screenshot({ fullPage: true }), contentType: 'image/png' });
+}
+
+/** Visits the screen, checks it with axe and keeps its screenshot. */
+export async function checkScreen(page: Page, testInfo: TestInfo, name: string) {
+  await expectAccessible(page);
+  await keepScreenshot(page, testInfo, name);
+}

@@ -1,0 +1,53 @@
+import fastifyCookie from '@fastify/cookie';
+import fastifyFormbody from '@fastify/formbody';
+import fastifyStatic from '@fastify/static';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { join } from 'node:path';
+import { parse as parseQuery } from 'node:querystring';
+import type { Config } from './config.ts';
+import { createDb, type Db } from './db/client.ts';
+import errors from './plugins/errors.ts';
+import i18n from './plugins/i18n.ts';
+import security from './plugins/security.ts';
+import session from './plugins/session.ts';
+import view from './plugins/view.ts';
+import publicRoutes from './routes/public/index.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    config: Config;
+    db: Db;
+  }
+}
+
+/** Headers and fields that must never reach the logs. */
+const REDACT = ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]'];
+
+/** The web application: external plugins, then Easymail's own, then routes. */
+export async function buildApp(config: Config, db: Db = createDb(config.databaseUrl ?? '')): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: { level: config.logLevel, redact: { paths: REDACT, censor: '[redacted]' } },
+    trustProxy: config.trustProxy,
+    bodyLimit: 1024 * 1024,
+  });
+  app.decorate('config', config);
+  app.decorate('db', db);
+
+  await app.register(fastifyCookie, { secret: config.sessionSecret });
+  // A repeated field keeps only its first value, so no handler ever sees an array it did not expect.
+  await app.register(fastifyFormbody, {
+    parser: (body) => {
+      const parsed = parseQuery(body);
+      return Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]));
+    },
+  });
+  await app.register(fastifyStatic, { root: join(import.meta.dirname, '../public'), prefix: '/public/' });
+  await app.register(i18n);
+  await app.register(security, { config });
+  await app.register(session, { config, db });
+  await app.register(view, { config });
+  await app.register(errors);
+
+  await app.register(publicRoutes);
+  return app;
+}

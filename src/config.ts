@@ -1,0 +1,109 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** Everything the app reads from its environment, checked once at start-up. */
+export interface Config {
+  /** Unset: the embedded PostgreSQL under dataDir is used. */
+  databaseUrl: string | undefined;
+  host: string;
+  port: number;
+  smtpHost: string;
+  smtpPort: number;
+  sessionSecret: string;
+  brandName: string;
+  supportPhone: string;
+  /** Unset: the page shows the default hours in the reader's language. */
+  supportHours: string | undefined;
+  webmailHost: string | undefined;
+  logLevel: string;
+  trustProxy: boolean;
+  production: boolean;
+  dataDir: string;
+  maxMessageBytes: number;
+  mailboxStorageBytes: number;
+  relayUrl: string | undefined;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.join('\n'));
+  }
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** Reads and checks the environment; throws ConfigError with one line per bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const problems: string[] = [];
+  const text = (name: string, fallback: string) => env[name]?.trim() || fallback;
+  const optional = (name: string) => env[name]?.trim() || undefined;
+  const integer = (name: string, fallback: number, min: number, max: number) => {
+    const raw = env[name]?.trim();
+    if (!raw) return fallback;
+    if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+      problems.push(`${name} must be a whole number from ${min} to ${max} (got "${raw}").`);
+      return fallback;
+    }
+    return Number(raw);
+  };
+
+  const production = env.NODE_ENV === 'production';
+  const dataDir = text('DATA_DIR', '.data');
+  const databaseUrl = optional('DATABASE_URL');
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    problems.push('DATABASE_URL must be a postgresql:// connection string.');
+  }
+  const relayUrl = optional('RELAY_URL');
+  if (relayUrl && !/^smtps?:\/\//.test(relayUrl)) {
+    problems.push('RELAY_URL must be an smtp:// or smtps:// URL.');
+  }
+  const logLevel = text('LOG_LEVEL', 'info');
+  if (!LOG_LEVELS.includes(logLevel)) {
+    problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}").`);
+  }
+  const trustProxy = text('TRUST_PROXY', 'false');
+  if (!['true', 'false'].includes(trustProxy)) {
+    problems.push(`TRUST_PROXY must be true or false (got "${trustProxy}").`);
+  }
+
+  const sessionSecret = optional('SESSION_SECRET');
+  if (sessionSecret && sessionSecret.length < 32) {
+    problems.push('SESSION_SECRET must be at least 32 characters long.');
+  } else if (!sessionSecret && production) {
+    problems.push('SESSION_SECRET is required when NODE_ENV=production (at least 32 characters).');
+  }
+
+  const config: Config = {
+    databaseUrl,
+    host: text('HOST', '127.0.0.1'),
+    port: integer('PORT', 3000, 0, 65535),
+    smtpHost: text('SMTP_HOST', '127.0.0.1'),
+    smtpPort: integer('SMTP_PORT', 2525, 0, 65535),
+    sessionSecret: sessionSecret ?? '',
+    brandName: text('BRAND_NAME', 'Easymail'),
+    supportPhone: text('SUPPORT_PHONE', '1 800 555-0199'),
+    supportHours: optional('SUPPORT_HOURS'),
+    webmailHost: optional('WEBMAIL_HOST'),
+    logLevel,
+    trustProxy: trustProxy === 'true',
+    production,
+    dataDir,
+    maxMessageBytes: integer('MAX_MESSAGE_BYTES', 25 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    mailboxStorageBytes: integer('MAILBOX_STORAGE_BYTES', 1024 * 1024 * 1024, 1024, Number.MAX_SAFE_INTEGER),
+    relayUrl,
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  if (!config.sessionSecret) config.sessionSecret = localSessionSecret(dataDir);
+  return config;
+}
+
+/** Outside production, a secret generated once and kept in the data folder keeps sessions across restarts. */
+function localSessionSecret(dataDir: string): string {
+  const file = join(dataDir, 'session-secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(32).toString('base64url');
+  writeFileSync(file, secret + '\n', { mode: 0o600 });
+  return secret;
+}
