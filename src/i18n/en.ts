@@ -55,6 +55,16 @@ export const en: Record<MessageKey, string> = {
   'password.errors.control': 'The password cannot contain control characters.',
   'password.errors.name': 'The password cannot be the user name or the domain.',
   'password.errors.common': 'This password is too common. Choose another one.',
+  'mailbox.errors.invalidName':
+    'The user name must be 1 to 64 characters among a-z, 0-9, dot, hyphen and underscore, and start and end with a letter or a digit.',
+  'mailbox.errors.reserved': 'This name is reserved. Choose another one.',
+  'mailbox.errors.taken': 'The address {address} already exists.',
+  'mailbox.errors.quotaReached': 'The limit of {quota} email accounts has been reached.',
+  'mailbox.errors.notFound': 'This email account does not exist.',
+
+  'signIn.errors.adminInvalid': 'Invalid user name or password.',
+  'signIn.errors.mailboxInvalid': 'Invalid email address or password.',
+
   'cli.usage':
     'Usage: easymail domain <command>\n' +
     '  domain add <domain> [--quota 15] [--password-stdin]\n' +

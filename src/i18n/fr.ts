@@ -55,6 +55,16 @@ export const fr = {
   'password.errors.control': 'Le mot de passe ne peut pas contenir de caractères de contrôle.',
   'password.errors.name': 'Le mot de passe ne peut pas être le nom d’utilisateur ou le domaine.',
   'password.errors.common': 'Ce mot de passe est trop courant. Choisissez-en un autre.',
+  'mailbox.errors.invalidName':
+    'Le nom d’utilisateur doit compter de 1 à 64 caractères parmi a-z, 0-9, le point, le tiret et le trait de soulignement, et commencer et finir par une lettre ou un chiffre.',
+  'mailbox.errors.reserved': 'Ce nom est réservé. Choisissez-en un autre.',
+  'mailbox.errors.taken': 'L’adresse {address} existe déjà.',
+  'mailbox.errors.quotaReached': 'La limite de {quota} comptes de courriel est atteinte.',
+  'mailbox.errors.notFound': 'Ce compte de courriel n’existe pas.',
+
+  'signIn.errors.adminInvalid': 'Nom d’utilisateur ou mot de passe invalide.',
+  'signIn.errors.mailboxInvalid': 'Adresse de courriel ou mot de passe invalide.',
+
   'cli.usage':
     'Utilisation : easymail domain <commande>\n' +
     '  domain add <domaine> [--quota 15] [--password-stdin]\n' +
