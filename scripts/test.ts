@@ -42,8 +42,10 @@ function freePort(): Promise<number> {
   });
 }
 
+// `tsx scripts/test.ts [unit] [e2e] [test/some.test.ts …]`: everything by default.
 const only = process.argv.slice(2);
-const runUnit = only.length === 0 || only.includes('unit');
+const chosenFiles = only.filter((arg) => arg.endsWith('.ts'));
+const runUnit = only.length === 0 || only.includes('unit') || chosenFiles.length > 0;
 const runE2e = only.length === 0 || only.includes('e2e');
 
 const dataDir = join('.data', `test-${process.pid}`);
@@ -63,7 +65,7 @@ try {
   const env = { ...process.env, TEST_SERVER_URL: serverUrl, TEST_TEMPLATE_DATABASE: template };
 
   if (runUnit) {
-    const files = testFiles('test').sort();
+    const files = chosenFiles.length > 0 ? chosenFiles : testFiles('test').sort();
     const run = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], {
       stdio: 'inherit',
       env,
