@@ -1,0 +1,47 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import pg from 'pg';
+import { openEmbeddedDatabase } from '../src/db/embedded.ts';
+
+const dataDir = mkdtempSync(join('.data', 'embedded-test-'));
+after(() => rmSync(dataDir, { recursive: true, force: true }));
+
+function cli(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const env = { ...process.env, DATA_DIR: dataDir, LANG: 'C' };
+    delete env.DATABASE_URL;
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c) => (stdout += c));
+    child.stderr.on('data', (c) => (stderr += c));
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+describe('embedded PostgreSQL', () => {
+  it('the CLI works on the embedded database whether or not another process runs it', async () => {
+    // Nobody runs it: the CLI creates it, works, and stops it.
+    const added = await cli(['domain', 'add', 'embedded.example']);
+    assert.equal(added.status, 0, added.stderr);
+    const port = Number(readFileSync(join(dataDir, 'postgres.port'), 'utf8'));
+    assert.ok(port > 0);
+
+    // A "server" runs it: the CLI joins it and leaves it running.
+    const server = await openEmbeddedDatabase(dataDir);
+    assert.equal(server.owned, true);
+    assert.equal(server.created, false);
+    const listed = await cli(['domain', 'list']);
+    assert.equal(listed.status, 0, listed.stderr);
+    assert.match(listed.stdout, /^embedded\.example\tactive\t0\/15/m);
+    const client = new pg.Client({ connectionString: server.url });
+    await client.connect();
+    const { rows } = await client.query('SELECT name FROM domains');
+    assert.deepEqual(rows, [{ name: 'embedded.example' }]);
+    await client.end();
+    await server.stop();
+  });
+});
