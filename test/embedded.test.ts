@@ -11,7 +11,7 @@ after(() => rmSync(dataDir, { recursive: true, force: true }));
 
 function cli(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const env = { ...process.env, DATA_DIR: dataDir, LANG: 'C' };
+    const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, LANG: 'C' };
     delete env.DATABASE_URL;
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { env });
     let stdout = '';
