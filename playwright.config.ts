@@ -41,6 +41,9 @@ export default defineConfig({
       SMTP_PORT: String(smtpPort),
       LOG_LEVEL: 'warn',
       SESSION_SECRET: 'e2e-secret-e2e-secret-e2e-secret-e2e',
+      // One browser on 127.0.0.1 plays every user: per-client limits are tested in test/rate-limit.test.ts.
+      RATE_LIMIT: '100000',
+      SIGN_IN_RATE_LIMIT: '100000',
     },
   },
 });

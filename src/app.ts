@@ -6,12 +6,14 @@ import { join } from 'node:path';
 import { parse as parseQuery } from 'node:querystring';
 import type { Config } from './config.ts';
 import { createDb, type Db } from './db/client.ts';
-import errors from './plugins/errors.ts';
+import errors, { sendBareErrorPage } from './plugins/errors.ts';
 import i18n from './plugins/i18n.ts';
 import security from './plugins/security.ts';
 import session from './plugins/session.ts';
 import view from './plugins/view.ts';
+import adminRoutes from './routes/admin/index.ts';
 import publicRoutes from './routes/public/index.ts';
+import webmailRoutes from './routes/webmail/index.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -20,15 +22,35 @@ declare module 'fastify' {
   }
 }
 
-/** Headers and fields that must never reach the logs. */
-const REDACT = ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]'];
+/** Headers and fields that must never reach the logs (the fields in case an object is ever logged whole). */
+const REDACT = [
+  'req.headers.cookie',
+  'req.headers.authorization',
+  'res.headers["set-cookie"]',
+  '*.password',
+  '*.current',
+  '*.next',
+  '*._csrf',
+];
 
-/** The web application: external plugins, then Easymail's own, then routes. */
-export async function buildApp(config: Config, db: Db = createDb(config.databaseUrl ?? '')): Promise<FastifyInstance> {
+/**
+ * The web application: external plugins, then Easymail's own, then routes. logStream receives the
+ * log lines instead of standard output (tests read them).
+ */
+export async function buildApp(
+  config: Config,
+  db: Db = createDb(config.databaseUrl ?? ''),
+  logStream?: { write(line: string): void },
+): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: { level: config.logLevel, redact: { paths: REDACT, censor: '[redacted]' } },
+    logger: {
+      level: config.logLevel,
+      redact: { paths: REDACT, censor: '[redacted]' },
+      ...(logStream ? { stream: logStream } : {}),
+    },
     trustProxy: config.trustProxy,
     bodyLimit: 1024 * 1024,
+    frameworkErrors: sendBareErrorPage,
   });
   app.decorate('config', config);
   app.decorate('db', db);
@@ -49,5 +71,7 @@ export async function buildApp(config: Config, db: Db = createDb(config.database
   await app.register(errors);
 
   await app.register(publicRoutes);
+  await app.register(adminRoutes);
+  await app.register(webmailRoutes);
   return app;
 }

@@ -23,6 +23,10 @@ export interface Config {
   maxMessageBytes: number;
   mailboxStorageBytes: number;
   relayUrl: string | undefined;
+  /** Requests a client address may make in a minute (static files aside). */
+  rateLimit: number;
+  /** Sign-in and password-change submissions a client address may make in 15 minutes, per form. */
+  signInRateLimit: number;
 }
 
 export class ConfigError extends Error {
@@ -92,6 +96,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxMessageBytes: integer('MAX_MESSAGE_BYTES', 25 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     mailboxStorageBytes: integer('MAILBOX_STORAGE_BYTES', 1024 * 1024 * 1024, 1024, Number.MAX_SAFE_INTEGER),
     relayUrl,
+    rateLimit: integer('RATE_LIMIT', 600, 1, 1_000_000),
+    signInRateLimit: integer('SIGN_IN_RATE_LIMIT', 30, 1, 1_000_000),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   if (!config.sessionSecret) config.sessionSecret = localSessionSecret(dataDir);

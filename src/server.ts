@@ -2,8 +2,9 @@ import { provisionDemo } from './accounts/demo.ts';
 import { buildApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { openDatabase } from './db/open.ts';
+import { startSmtpServer } from './mail/smtp.ts';
 
-/** Starts Easymail: configuration, database (embedded when DATABASE_URL is unset), HTTP. */
+/** Starts Easymail: configuration, database (embedded when DATABASE_URL is unset), HTTP and SMTP. */
 async function main() {
   let config;
   try {
@@ -18,25 +19,30 @@ async function main() {
   if (!config.databaseUrl) say(`Starting the embedded PostgreSQL in ${config.dataDir}/postgres …`);
   const database = await openDatabase(config, say);
   const app = await buildApp(config, database.db);
+  const smtp = await startSmtpServer({ config, db: database.db, log: app.log });
 
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     app.log.info({ signal }, 'shutting down');
-    await app.close(); // stops accepting, lets requests in flight finish
+    // Both stop accepting and let what is in flight finish, before the database goes.
+    await Promise.all([app.close(), smtp.close()]);
     await database.close(); // closes the pool, stops the embedded PostgreSQL it started
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
 
-  const demo = database.freshEmbedded ? await provisionDemo(database.db) : [];
+  const demo = database.freshEmbedded
+    ? await provisionDemo(database.db, { storageLimit: config.mailboxStorageBytes, brandName: config.brandName })
+    : [];
   await app.listen({ host: config.host, port: config.port });
   const base = `http://${config.host}:${config.port}`;
   say(`Easymail is ready: ${base}/`);
   say(`  Domain administration: ${base}/admin/connexion`);
   say(`  Webmail: ${base}/webmail`);
+  say(`  SMTP: ${config.smtpHost}:${smtp.port}`);
   for (const line of demo) say(`  ${line}`);
 }
 

@@ -1,12 +1,68 @@
+import MailComposer from 'nodemailer/lib/mail-composer';
 import type { Db } from '../db/client.ts';
+import { ingestMessage } from '../mail/ingest.ts';
 import { OPERATOR } from './audit.ts';
-import { addDomain } from './domains.ts';
+import { addDomain, findDomain } from './domains.ts';
+import { createMailbox } from './mailboxes.ts';
+import { generatePassword } from './passwords.ts';
 
 export const DEMO_DOMAIN = 'monomdedomaine.ca';
+export const DEMO_MAILBOX = 'jeanne';
 
-/** Provisions the demo domain on a brand-new embedded database; returns what to print once. */
-export async function provisionDemo(db: Db): Promise<string[]> {
+/** The welcome message of the demo mailbox, in French and English. */
+function welcomeMessage(address: string, brandName: string): Promise<Buffer> {
+  const text = [
+    `Bonjour Jeanne,`,
+    ``,
+    `Bienvenue dans votre courriel Web ${brandName}. Ce message est arrivé comme arrive tout courriel :`,
+    `il est enregistré dans la Boîte de réception de ${address}.`,
+    `Écrivez-vous avec « Nouveau message », ou envoyez un message par SMTP à cette adresse.`,
+    ``,
+    `— L’équipe ${brandName}`,
+    ``,
+    `----------------------------------------------------------------------`,
+    ``,
+    `Hello Jeanne,`,
+    ``,
+    `Welcome to your ${brandName} webmail. This message arrived the way all mail does: it is stored`,
+    `in the inbox of ${address}.`,
+    `Write to yourself with "Nouveau message" (New message), or send a message to this address over SMTP.`,
+    ``,
+    `— The ${brandName} team`,
+  ].join('\n');
+  const composer = new MailComposer({
+    from: { name: brandName, address: `postmaster@${DEMO_DOMAIN}` },
+    to: address,
+    subject: `Bienvenue / Welcome — ${brandName}`,
+    text,
+    newline: 'win',
+  });
+  return composer.compile().build();
+}
+
+/**
+ * Provisions the demo domain on a brand-new embedded database, with the mailbox jeanne holding a
+ * welcome message; returns what to print once (both passwords).
+ */
+export async function provisionDemo(
+  db: Db,
+  options: { storageLimit?: number; brandName?: string } = {},
+): Promise<string[]> {
   const added = await addDomain(db, { name: DEMO_DOMAIN, quota: 15 }, OPERATOR);
   if (!added.ok) return [];
-  return [`Demo domain ${DEMO_DOMAIN}: administrator user name "${DEMO_DOMAIN}", password ${added.value.password}`];
+  const lines = [
+    `Demo domain ${DEMO_DOMAIN}: administrator user name "${DEMO_DOMAIN}", password ${added.value.password}`,
+  ];
+  const domain = await findDomain(db, DEMO_DOMAIN);
+  const password = generatePassword();
+  const mailbox = domain && (await createMailbox(db, domain, { name: DEMO_MAILBOX, password }, OPERATOR));
+  if (!mailbox?.ok) return lines;
+  await ingestMessage(db, {
+    recipients: [mailbox.value.id],
+    raw: await welcomeMessage(mailbox.value.address, options.brandName ?? 'Easymail'),
+    folder: 'inbox',
+    storageLimit: options.storageLimit ?? Number.MAX_SAFE_INTEGER,
+  });
+  lines.push(`Demo mailbox ${mailbox.value.address}: password ${password}`);
+  return lines;
 }

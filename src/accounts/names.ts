@@ -1,4 +1,4 @@
-import { domainToASCII } from 'node:url';
+import { domainToASCII, domainToUnicode } from 'node:url';
 
 // RFC 2142 role addresses, plus a few every mail host keeps for itself.
 export const RESERVED_LOCAL_PARTS = new Set([
@@ -37,7 +37,15 @@ export function normalizeDomainName(input: string): string | null {
   if (!labels.every((part) => label.test(part))) return null;
   const tld = labels[labels.length - 1] ?? '';
   if (!/^(xn--[a-z0-9-]+|[a-z]{2,63})$/.test(tld)) return null;
+  if (domainToUnicode(ascii).split('.').some(mixesLookAlikeScripts)) return null;
   return ascii;
+}
+
+// Latin, Cyrillic and Greek share look-alike letters (а/a, о/o, ο/o): one label mixing them is
+// how a homoglyph of a real name is made (`exаmple` with a Cyrillic а), whether typed or in punycode.
+const LOOK_ALIKE_SCRIPTS = [/\p{Script=Latin}/u, /\p{Script=Cyrillic}/u, /\p{Script=Greek}/u];
+function mixesLookAlikeScripts(label: string): boolean {
+  return LOOK_ALIKE_SCRIPTS.filter((script) => script.test(label)).length > 1;
 }
 
 export type LocalPartProblem = 'invalid' | 'reserved';

@@ -1,4 +1,5 @@
 import type { Db } from '../db/client.ts';
+import type { MessageKey } from '../i18n/index.ts';
 import { recordAudit } from './audit.ts';
 import { addressOf } from './mailboxes.ts';
 import { normalizeDomainName } from './names.ts';
@@ -8,6 +9,57 @@ import { ok, refuse, type Result } from './result.ts';
 // An unknown account and a wrong password get the same refusal, after the same work (an argon2
 // verification either way), so neither the message nor the timing tells whether an account exists.
 
+/** Failed sign-ins an account may have in SIGN_IN_WINDOW_MS before further attempts are refused. */
+export const SIGN_IN_MAX_FAILURES = 10;
+/** How long a failure counts against its account. */
+export const SIGN_IN_WINDOW_MS = 15 * 60_000;
+
+/** The key failures are counted under: a normalised account, else the typed text (made storable). */
+function accountKey(normalised: string | null, typed: string): string {
+  return normalised ?? typed.slice(0, 200).replace(/\0/g, '\uFFFD');
+}
+
+/**
+ * Opens an attempt on an account: records it as a failure first, then counts the account's recent
+ * failures, so parallel attempts cannot all slip under the limit. Returns the row's id, or null
+ * when the account has had too many failures lately (the attempt is then not counted, so the
+ * refusal window ends SIGN_IN_WINDOW_MS after the failures, however long someone keeps trying).
+ */
+async function openAttempt(db: Db, account: string): Promise<bigint | null> {
+  const { id } = await db.signInFailure.create({ data: { account }, select: { id: true } });
+  const since = new Date(Date.now() - SIGN_IN_WINDOW_MS);
+  const recent = await db.signInFailure.count({ where: { account, at: { gte: since } } });
+  if (recent <= SIGN_IN_MAX_FAILURES) return id;
+  await db.signInFailure.delete({ where: { id } });
+  return null;
+}
+
+/** A successful attempt is no failure; the account's other failures stay until they age out. */
+async function closeAttempt(db: Db, id: bigint) {
+  await db.signInFailure.deleteMany({ where: { id } });
+}
+
+/** Deletes failures older than the counting window. */
+export async function pruneSignInFailures(db: Db): Promise<number> {
+  const { count } = await db.signInFailure.deleteMany({
+    where: { at: { lt: new Date(Date.now() - SIGN_IN_WINDOW_MS) } },
+  });
+  return count;
+}
+
+async function refuseAttempt(
+  db: Db,
+  kind: 'admin' | 'mailbox',
+  account: string,
+  clientAddress: string,
+  domainId: number | null,
+  message: MessageKey,
+  field: string,
+) {
+  await recordAudit(db, { actor: `${kind}:${account}`, clientAddress }, `signin.${kind}.failure`, account, domainId);
+  return refuse(message, undefined, field);
+}
+
 /** Signs a domain administrator in by domain name and password. */
 export async function signInAdmin(
   db: Db,
@@ -15,21 +67,27 @@ export async function signInAdmin(
   clientAddress: string,
 ): Promise<Result<{ domainId: number; domain: string }>> {
   const name = normalizeDomainName(input.domain);
+  const account = accountKey(name, input.domain);
+  const attempt = await openAttempt(db, `admin:${account}`);
+  if (attempt === null) {
+    return refuseAttempt(db, 'admin', account, clientAddress, null, 'signIn.errors.throttled', 'username');
+  }
   const domain = name ? await db.domain.findUnique({ where: { name } }) : null;
-  const account = name ?? input.domain.slice(0, 100);
   const valid = domain
     ? await verifyPassword(domain.adminPasswordHash, input.password)
     : await verifyAgainstNothing(input.password);
   if (!domain || !valid || domain.state !== 'active') {
-    await recordAudit(
+    return refuseAttempt(
       db,
-      { actor: `admin:${account}`, clientAddress },
-      'signin.admin.failure',
+      'admin',
       account,
+      clientAddress,
       domain?.id ?? null,
+      'signIn.errors.adminInvalid',
+      'username',
     );
-    return refuse('signIn.errors.adminInvalid', undefined, 'username');
   }
+  await closeAttempt(db, attempt);
   if (needsRehash(domain.adminPasswordHash)) {
     await db.domain.update({
       where: { id: domain.id },
@@ -55,24 +113,32 @@ export async function signInMailbox(
   const at = input.address.lastIndexOf('@');
   const localPart = at > 0 ? input.address.slice(0, at).trim().toLowerCase() : '';
   const name = at > 0 ? normalizeDomainName(input.address.slice(at + 1)) : null;
+  // No mailbox has a name of more than 64 characters (or a NUL), so such input is only counted.
+  const known = name && /^[^\0]{1,64}$/.test(localPart) ? addressOf(localPart, name) : null;
+  const account = accountKey(known, input.address);
+  const attempt = await openAttempt(db, `mailbox:${account}`);
+  if (attempt === null) {
+    return refuseAttempt(db, 'mailbox', account, clientAddress, null, 'signIn.errors.throttled', 'address');
+  }
   const mailbox =
-    name && localPart
+    known && name
       ? await db.mailbox.findFirst({ where: { localPart, domain: { name } }, include: { domain: true } })
       : null;
-  const account = name && localPart ? addressOf(localPart, name) : input.address.slice(0, 200);
   const valid = mailbox
     ? await verifyPassword(mailbox.passwordHash, input.password)
     : await verifyAgainstNothing(input.password);
   if (!mailbox || !valid || mailbox.domain.state !== 'active') {
-    await recordAudit(
+    return refuseAttempt(
       db,
-      { actor: `mailbox:${account}`, clientAddress },
-      'signin.mailbox.failure',
+      'mailbox',
       account,
+      clientAddress,
       mailbox?.domainId ?? null,
+      'signIn.errors.mailboxInvalid',
+      'address',
     );
-    return refuse('signIn.errors.mailboxInvalid', undefined, 'address');
   }
+  await closeAttempt(db, attempt);
   const address = addressOf(mailbox.localPart, mailbox.domain.name);
   await db.mailbox.update({
     where: { id: mailbox.id },

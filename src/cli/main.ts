@@ -146,7 +146,9 @@ function plan(command: Command): (db: Db) => Promise<Result<string>> {
 
 async function main(argv: string[]): Promise<number> {
   const fail = (line: string) => {
-    process.stderr.write(`easymail: ${line}\n`);
+    // What was typed is echoed escaped, so a CR, LF or invisible character can never fake a line.
+    const shown = line.replace(/[\p{Cc}\p{Cf}]/gu, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    process.stderr.write(`easymail: ${shown}\n`);
     return 1;
   };
   if (argv.length === 0 || argv[0] === 'help' || argv[0] === '--help') {

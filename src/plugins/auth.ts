@@ -22,7 +22,10 @@ export async function requireDomainAdmin(request: FastifyRequest, reply: Fastify
   const domain = admin ? await request.server.db.domain.findUnique({ where: { id: admin.domainId } }) : null;
   if (!domain || domain.state !== 'active') {
     if (admin) await request.signOut();
-    request.log.info({ url: request.url, reason: admin ? 'account gone' : 'not signed in' }, 'access refused');
+    request.log.info(
+      { ip: request.ip, url: request.url, reason: admin ? 'account gone' : 'not signed in' },
+      'access refused',
+    );
     return reply.redirect(ADMIN_SIGN_IN, 303);
   }
   request.domain = domain;
@@ -36,7 +39,10 @@ export async function requireMailboxUser(request: FastifyRequest, reply: Fastify
     : null;
   if (!mailbox || mailbox.domain.state !== 'active') {
     if (signedIn) await request.signOut();
-    request.log.info({ url: request.url, reason: signedIn ? 'account gone' : 'not signed in' }, 'access refused');
+    request.log.info(
+      { ip: request.ip, url: request.url, reason: signedIn ? 'account gone' : 'not signed in' },
+      'access refused',
+    );
     return reply.redirect(WEBMAIL_SIGN_IN, 303);
   }
   request.mailbox = {

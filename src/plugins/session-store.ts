@@ -29,6 +29,8 @@ export class PostgresSessionStore {
   constructor(private readonly db: Db) {}
 
   set(sid: string, session: Session, callback: Callback) {
+    // A session nobody signed in to holds nothing worth a row (and regenerate() writes one).
+    if (!session.admin && !session.mailbox) return this.destroy(sid, callback);
     const data = JSON.parse(JSON.stringify(session));
     const expiresAt = sessionExpiry(session);
     const domainId = session.admin?.domainId ?? session.mailbox?.domainId ?? null;

@@ -32,6 +32,8 @@ export default fp(
       cookieName: sessionCookieName(config),
       store,
       saveUninitialized: false,
+      // Saved only when changed (sign-in, sign-out, the once-a-minute touch), not on every request.
+      rolling: false,
       cookie: { httpOnly: true, sameSite: 'lax', secure: config.trustProxy, path: '/' },
     });
 
@@ -42,7 +44,9 @@ export default fp(
       const idle = now - (session.lastSeenAt ?? 0) > IDLE_TIMEOUT_MS;
       const tooOld = now - (session.signedInAt ?? 0) > ABSOLUTE_LIFETIME_MS;
       if (idle || tooOld) {
-        await session.destroy();
+        request.log.info({ ip: request.ip, reason: idle ? 'idle' : 'absolute' }, 'session expired');
+        // A fresh empty session (not null) keeps handlers working; the old cookie is cleared on send.
+        await session.regenerate();
         return;
       }
       // Touching at most once a minute keeps the idle clock right without a write per request.
@@ -56,7 +60,9 @@ export default fp(
       await this.session.save();
     });
     app.decorateRequest('signOut', async function () {
-      await this.session.destroy();
+      // Deletes the stored session; the empty one that replaces it is never stored, and its new id
+      // makes @fastify/session clear the old cookie.
+      await this.session.regenerate();
     });
 
     const pruning = setInterval(

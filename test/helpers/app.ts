@@ -3,13 +3,18 @@ import { buildApp } from '../../src/app.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import type { Db } from '../../src/db/client.ts';
 
-/** The configuration tests run with: quiet logs, a fixed secret, the given database. */
+/**
+ * The configuration tests run with: quiet logs, a fixed secret, the given database, and per-client
+ * rate limits high enough that only test/rate-limit.test.ts (which sets them) ever meets them.
+ */
 export function testConfig(databaseUrl: string, overrides: Partial<Config> = {}): Config {
   return {
     ...loadConfig({
       LOG_LEVEL: 'silent',
       SESSION_SECRET: 'test-secret-test-secret-test-secret!',
       DATABASE_URL: databaseUrl,
+      RATE_LIMIT: '100000',
+      SIGN_IN_RATE_LIMIT: '100000',
     }),
     ...overrides,
   };
@@ -67,16 +72,27 @@ export class Client {
   async post(url: string, fields: Record<string, string> | string, options: { from?: string; csrf?: boolean } = {}) {
     let body = typeof fields === 'string' ? fields : new URLSearchParams(fields).toString();
     if (options.csrf !== false) {
-      const page = await this.get(options.from ?? url);
-      const token = /name="_csrf" value="([^"]+)"/.exec(page.body)?.[1];
-      if (!token) throw new Error(`no CSRF token on ${options.from ?? url}`);
+      const token = await this.csrfToken(options.from ?? url);
       body = `_csrf=${encodeURIComponent(token)}${body ? '&' + body : ''}`;
     }
+    return this.raw('POST', url, body, { 'content-type': 'application/x-www-form-urlencoded' });
+  }
+
+  /** The CSRF token in the form of the page at url. */
+  async csrfToken(url: string): Promise<string> {
+    const page = await this.get(url);
+    const token = /name="_csrf" value="([^"]+)"/.exec(page.body)?.[1];
+    if (!token) throw new Error(`no CSRF token on ${url}`);
+    return token;
+  }
+
+  /** Sends a body exactly as given, with the client's cookies (JSON, other content types). */
+  async raw(method: 'POST' | 'GET', url: string, payload: string, headers: Record<string, string> = {}) {
     const response = await this.app.inject({
-      method: 'POST',
+      method,
       url,
-      payload: body,
-      headers: { ...this.headers, cookie: this.cookieHeader(), 'content-type': 'application/x-www-form-urlencoded' },
+      payload,
+      headers: { ...this.headers, cookie: this.cookieHeader(), ...headers },
     });
     this.remember(response);
     return response;

@@ -1,0 +1,183 @@
+import { randomUUID } from 'node:crypto';
+import nodemailer from 'nodemailer';
+import addressparser from 'nodemailer/lib/addressparser';
+import MailComposer from 'nodemailer/lib/mail-composer';
+import { ok, refuse, type Refusal, type Result } from '../accounts/result.ts';
+import type { Config } from '../config.ts';
+import type { Db } from '../db/client.ts';
+import { findDeliverableMailbox, MAX_RECIPIENTS, parseAddress, type DeliverableMailbox } from './addresses.ts';
+import { ingestMessage } from './ingest.ts';
+import type { Logger } from './smtp.ts';
+
+export interface OutgoingMessage {
+  /** Each entry one address or several (`a@x.ca, "Name" <b@y.ca>`), as typed. */
+  to: string[];
+  cc: string[];
+  subject: string;
+  text: string;
+  attachments: { filename: string; contentType: string; content: Buffer }[];
+  /** The Message-ID being answered, angle brackets included. */
+  inReplyTo?: string;
+  references?: string[];
+}
+
+export interface SentMessage {
+  /** The Message-ID header given to the message. */
+  messageId: string;
+  /** The copies delivered to hosted mailboxes' inboxes. */
+  deliveredIds: bigint[];
+  /** The sender's copy in its sent folder. */
+  sentId: bigint;
+  /** Outside recipients the relay accepted, and those it refused. */
+  relayed: string[];
+  rejected: string[];
+}
+
+interface Recipient {
+  name: string;
+  address: string;
+  field: 'to' | 'cc';
+}
+
+// eslint-disable-next-line no-control-regex
+const withoutControls = (text: string) => text.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+const MESSAGE_ID = /^<[^<>\s]{1,900}>$/;
+
+/** The recipients of the To and Cc fields, or the refusal naming the first address that is not one. */
+function parseRecipients(message: OutgoingMessage): Result<Recipient[]> {
+  const recipients: Recipient[] = [];
+  const seen = new Set<string>();
+  for (const field of ['to', 'cc'] as const) {
+    for (const entry of message[field]) {
+      if (!entry.trim()) continue;
+      for (const { name, address } of addressparser(entry, { flatten: true })) {
+        const parsed = parseAddress(address.trim());
+        if (!parsed) return refuse('mail.errors.invalidAddress', { address: (address || entry).slice(0, 200) }, field);
+        if (seen.has(parsed.address.toLowerCase())) continue;
+        seen.add(parsed.address.toLowerCase());
+        recipients.push({ name: withoutControls(name).slice(0, 200), address: parsed.address, field });
+      }
+    }
+  }
+  if (recipients.length === 0) return refuse('mail.errors.noRecipient', undefined, 'to');
+  if (recipients.length > MAX_RECIPIENTS) return refuse('mail.errors.tooManyRecipients', { max: MAX_RECIPIENTS }, 'to');
+  return ok(recipients);
+}
+
+/** Builds the message as it will be stored and relayed: CRLF line ends, From the sender, a fresh Message-ID. */
+function composeMessage(senderAddress: string, recipients: Recipient[], message: OutgoingMessage) {
+  const messageId = `<${randomUUID()}@${senderAddress.split('@')[1]}>`;
+  const references = (message.references ?? []).filter((r) => MESSAGE_ID.test(r)).slice(-50);
+  const composer = new MailComposer({
+    from: senderAddress,
+    to: recipients.filter((r) => r.field === 'to').map(({ name, address }) => ({ name, address })),
+    cc: recipients.filter((r) => r.field === 'cc').map(({ name, address }) => ({ name, address })),
+    subject: withoutControls(message.subject).slice(0, 998),
+    messageId,
+    date: new Date(),
+    ...(message.inReplyTo && MESSAGE_ID.test(message.inReplyTo) ? { inReplyTo: message.inReplyTo } : {}),
+    ...(references.length > 0 ? { references } : {}),
+    text: message.text.replace(/\r\n?/g, '\n'),
+    attachments: message.attachments.map((a) => ({
+      filename: withoutControls(a.filename).replace(/[/\\]/g, '_').slice(0, 200) || 'attachment',
+      contentType: /^[\w.+-]+\/[\w.+-]+$/.test(a.contentType) ? a.contentType : 'application/octet-stream',
+      content: a.content,
+    })),
+    newline: 'win',
+    disableFileAccess: true, // content only: never read a path or URL named in the message
+    disableUrlAccess: true,
+  });
+  return { messageId, build: () => composer.compile().build() };
+}
+
+/**
+ * Sends a message from a hosted mailbox: hosted recipients get it at once, others through the
+ * relay (refused plainly when none is configured), and the sender keeps a copy in Envoyés.
+ * Every refusal is decided before anything is delivered.
+ */
+export async function sendMessage(
+  db: Db,
+  config: Config,
+  sender: { mailboxId: number; address: string },
+  message: OutgoingMessage,
+  log?: Logger,
+): Promise<Result<SentMessage>> {
+  const parsed = parseRecipients(message);
+  if (!parsed.ok) return parsed;
+  const recipients = parsed.value;
+
+  const domains = [...new Set(recipients.map((r) => r.address.split('@')[1]!))];
+  const hosted = new Set(
+    (await db.domain.findMany({ where: { name: { in: domains } }, select: { name: true } })).map((d) => d.name),
+  );
+  const local: DeliverableMailbox[] = [];
+  const outside: string[] = [];
+  for (const recipient of recipients) {
+    if (!hosted.has(recipient.address.split('@')[1]!)) {
+      if (!config.relayUrl) {
+        return refuse('mail.errors.outsideMailDisabled', { address: recipient.address }, recipient.field);
+      }
+      outside.push(recipient.address);
+      continue;
+    }
+    const mailbox = await findDeliverableMailbox(db, recipient.address);
+    if (!mailbox) return refuse('mail.errors.unknownRecipient', { address: recipient.address }, recipient.field);
+    local.push(mailbox);
+  }
+
+  const composed = composeMessage(sender.address, recipients, message);
+  const raw = await composed.build();
+  if (raw.length > config.maxMessageBytes) {
+    return refuse('mail.errors.tooLarge', { max: Math.floor(config.maxMessageBytes / 1024 / 1024) }, 'attachments');
+  }
+  const full = await storageRefusal(db, config, sender, local, raw.length);
+  if (full) return full;
+
+  let relayed: string[] = [];
+  let rejected: string[] = [];
+  if (outside.length > 0) {
+    const transport = nodemailer.createTransport({
+      url: config.relayUrl,
+      connectionTimeout: 15_000,
+      greetingTimeout: 15_000,
+      socketTimeout: 60_000,
+    });
+    try {
+      const info = await transport.sendMail({ envelope: { from: sender.address, to: outside }, raw });
+      relayed = info.accepted.map(String);
+      rejected = info.rejected.map(String);
+    } catch (error) {
+      log?.child({ subsystem: 'mail' }).warn({ err: error, recipients: outside.length }, 'relay refused a message');
+      return refuse('mail.errors.relayFailed');
+    } finally {
+      transport.close();
+    }
+  }
+
+  const stored = await ingestMessage(db, {
+    recipients: local.map((m) => m.id),
+    raw,
+    folder: 'inbox',
+    storageLimit: config.mailboxStorageBytes,
+    sentCopyFor: sender.mailboxId,
+  });
+  if (!stored.ok) return stored;
+  const ids = stored.value;
+  return ok({ messageId: composed.messageId, deliveredIds: ids.slice(0, -1), sentId: ids.at(-1)!, relayed, rejected });
+}
+
+/** The refusal when the sender's copy or a hosted recipient's copy would not fit its storage quota. */
+async function storageRefusal(
+  db: Db,
+  config: Config,
+  sender: { mailboxId: number },
+  local: DeliverableMailbox[],
+  size: number,
+): Promise<Refusal | null> {
+  const limit = BigInt(config.mailboxStorageBytes);
+  const own = await db.mailbox.findUnique({ where: { id: sender.mailboxId }, select: { storageUsed: true } });
+  const ownCopies = 1 + local.filter((m) => m.id === sender.mailboxId).length;
+  if (!own || own.storageUsed + BigInt(size * ownCopies) > limit) return refuse('mail.errors.senderStorageFull');
+  const full = local.find((m) => m.id !== sender.mailboxId && m.storageUsed + BigInt(size) > limit);
+  return full ? refuse('mail.errors.storageFull', { address: full.address }, 'to') : null;
+}

@@ -1,0 +1,169 @@
+import { hostname } from 'node:os';
+import { SMTPServer, type SMTPServerDataStream, type SMTPServerEnvelope, type SMTPServerSession } from 'smtp-server';
+import type { Config } from '../config.ts';
+import type { Db } from '../db/client.ts';
+import { findDeliverableMailbox, MAX_RECIPIENTS } from './addresses.ts';
+import { ingestMessage } from './ingest.ts';
+
+/** The part of a pino logger this listener uses (Fastify's app.log fits). */
+export interface Logger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+  child(bindings: Record<string, unknown>): Logger;
+}
+
+export interface SmtpListener {
+  /** The port it listens on (the one chosen by the system when config.smtpPort is 0). */
+  port: number;
+  /** Stops accepting, lets transactions in flight finish (10 s at most). */
+  close(): Promise<void>;
+}
+
+const CR = 0x0d;
+const LF = 0x0a;
+
+/** An error whose code and text smtp-server sends as the reply (it adds the enhanced status code). */
+function reply(code: number, message: string): Error & { responseCode: number } {
+  return Object.assign(new Error(message), { responseCode: code });
+}
+
+/**
+ * True when chunk holds a CR not followed by LF or an LF not preceded by CR, looking across the
+ * boundary with the previous chunk (whose last byte is `before`). Such line ends are how SMTP
+ * smuggling hides a second message inside the first.
+ */
+function hasBareLineEnd(chunk: Buffer, before: number | undefined): boolean {
+  if (before === CR && chunk[0] !== LF) return true;
+  for (let i = chunk.indexOf(LF); i !== -1; i = chunk.indexOf(LF, i + 1)) {
+    if ((i === 0 ? before : chunk[i - 1]) !== CR) return true;
+  }
+  for (let i = chunk.indexOf(CR); i !== -1 && i < chunk.length - 1; i = chunk.indexOf(CR, i + 1)) {
+    if (chunk[i + 1] !== LF) return true;
+  }
+  return false;
+}
+
+/** The trace headers a receiving server puts on top of the message (RFC 5321 section 4.4). */
+function traceHeaders(session: SMTPServerSession, serverName: string, recipients: string[]): string {
+  const safe = (text: string) => text.replace(/[^\w.:@[\]-]/g, '').slice(0, 255);
+  const date = new Date().toUTCString().replace('GMT', '+0000');
+  const mailFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
+  return (
+    `Return-Path: <${safe(mailFrom)}>\r\n` +
+    `Received: from ${safe(session.hostNameAppearsAs || 'unknown')} (${safe(session.clientHostname)})\r\n` +
+    `\tby ${safe(serverName)} with ${safe(session.transmissionType)} id ${safe(session.id)}\r\n` +
+    `\t${recipients.length === 1 ? `for <${safe(recipients[0]!)}>` : ''}; ${date}\r\n`
+  );
+}
+
+/**
+ * Starts the SMTP listener that accepts mail for the active domains' mailboxes and nothing else,
+ * and answers 250 only once the message is committed to the database.
+ */
+export async function startSmtpServer({
+  config,
+  db,
+  log,
+}: {
+  config: Config;
+  db: Db;
+  log: Logger;
+}): Promise<SmtpListener> {
+  const smtpLog = log.child({ subsystem: 'smtp' });
+  const serverName = hostname();
+  // The mailbox ids accepted at RCPT, per transaction (smtp-server makes a new envelope for each).
+  const accepted = new WeakMap<SMTPServerEnvelope, Map<string, number>>();
+
+  const server = new SMTPServer({
+    name: serverName,
+    banner: config.brandName,
+    authOptional: true,
+    disabledCommands: ['STARTTLS', 'AUTH'], // no TLS configured, and no submission here
+    size: config.maxMessageBytes,
+    rejectOversized: true, // 552 5.3.4 for a message over the limit, even without a SIZE declaration
+    maxRecipients: MAX_RECIPIENTS, // 452 4.5.3 from the 101st
+    maxClients: 200,
+    disableReverseLookup: true, // DNS adds latency and nothing we use
+    closeTimeout: 10_000,
+    hideENHANCEDSTATUSCODES: false, // 550 5.1.1, 452 4.2.2, 451 4.3.0 ...
+    logger: false,
+
+    onRcptTo(address, session, callback) {
+      const mailFrom = session.envelope.mailFrom;
+      const declared = mailFrom && typeof mailFrom.args === 'object' ? Number(mailFrom.args.SIZE) || 0 : 0;
+      findDeliverableMailbox(db, address.address).then(
+        (mailbox) => {
+          if (!mailbox) {
+            smtpLog.info({ session: session.id, rcpt: address.address }, 'recipient refused: no such mailbox');
+            return callback(reply(550, 'No such mailbox here'));
+          }
+          const limit = BigInt(config.mailboxStorageBytes);
+          if (mailbox.storageUsed >= limit || mailbox.storageUsed + BigInt(declared) > limit) {
+            smtpLog.info({ session: session.id, mailbox: mailbox.id }, 'recipient refused: mailbox full');
+            return callback(reply(452, 'Mailbox full, try again later'));
+          }
+          let recipients = accepted.get(session.envelope);
+          if (!recipients) accepted.set(session.envelope, (recipients = new Map()));
+          recipients.set(address.address.toLowerCase(), mailbox.id);
+          callback();
+        },
+        (error: unknown) => {
+          smtpLog.error({ session: session.id, err: error }, 'recipient lookup failed');
+          callback(reply(451, 'Temporary failure, try again later'));
+        },
+      );
+    },
+
+    onData(stream: SMTPServerDataStream, session, callback) {
+      const chunks: Buffer[] = [];
+      let last: number | undefined;
+      let bareLineEnd = false;
+      stream.on('data', (chunk: Buffer) => {
+        bareLineEnd ||= hasBareLineEnd(chunk, last);
+        last = chunk[chunk.length - 1];
+        if (!stream.sizeExceeded && !bareLineEnd) chunks.push(chunk);
+      });
+      stream.on('end', () => {
+        if (stream.sizeExceeded) return callback(reply(552, 'Message too big'));
+        if (bareLineEnd || last === CR) {
+          smtpLog.warn({ session: session.id, remote: session.remoteAddress }, 'message refused: bare CR or LF');
+          return callback(reply(554, 'Bare CR or LF in message, use CRLF line ends'));
+        }
+        const byAddress = accepted.get(session.envelope) ?? new Map<string, number>();
+        const rcpts = session.envelope.rcptTo.map((r) => r.address);
+        const recipients = rcpts.flatMap((a) => byAddress.get(a.toLowerCase()) ?? []);
+        const raw = Buffer.concat([Buffer.from(traceHeaders(session, serverName, rcpts)), ...chunks]);
+        ingestMessage(db, { recipients, raw, folder: 'inbox', storageLimit: config.mailboxStorageBytes }).then(
+          (stored) => {
+            if (!stored.ok) {
+              smtpLog.info({ session: session.id, refusal: stored.message }, 'message refused');
+              if (stored.message === 'mail.errors.storageFull') return callback(reply(452, 'Mailbox full'));
+              return callback(reply(451, 'Temporary failure, try again later'));
+            }
+            const ids = stored.value.map(String);
+            smtpLog.info({ session: session.id, size: raw.length, recipients: ids.length, ids }, 'message stored');
+            callback(null, `Message stored as ${ids[0]}`);
+          },
+          (error: unknown) => {
+            smtpLog.error({ session: session.id, err: error }, 'storing a message failed');
+            callback(reply(451, 'Temporary failure, try again later'));
+          },
+        );
+      });
+    },
+  });
+  server.on('error', (error) => smtpLog.error({ err: error }, 'SMTP listener error'));
+
+  await new Promise<void>((resolve, reject) => {
+    server.server.once('error', reject);
+    server.listen(config.smtpPort, config.smtpHost, () => {
+      server.server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.smtpPort;
+  smtpLog.info({ host: config.smtpHost, port }, 'SMTP listener ready');
+  return { port, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}

@@ -1,0 +1,19 @@
+import type { FastifyInstance } from 'fastify';
+import { requireDomainAdmin } from '../../plugins/auth.ts';
+import adminDomainRoutes from './domain.ts';
+import adminEasymailRoutes from './easymail.ts';
+import adminSignInRoutes from './sign-in.ts';
+
+/** The domain administrator's portal: sign-in, then every screen behind requireDomainAdmin. */
+export default async function adminRoutes(app: FastifyInstance) {
+  await app.register(adminSignInRoutes);
+  await app.register(async (signedIn) => {
+    signedIn.addHook('preHandler', requireDomainAdmin);
+    // Signed-in pages list accounts: no browser or proxy keeps them after the session ends.
+    signedIn.addHook('onSend', async (_request, reply) => {
+      reply.header('cache-control', 'no-store');
+    });
+    await signedIn.register(adminDomainRoutes);
+    await signedIn.register(adminEasymailRoutes);
+  });
+}

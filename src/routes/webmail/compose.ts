@@ -1,0 +1,216 @@
+import fastifyMultipart, { type MultipartFile } from '@fastify/multipart';
+import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { readMessage } from '../../mail/mime.ts';
+import { sendMessage } from '../../mail/send.ts';
+import { getRaw, parseMessageId } from '../../mail/store.ts';
+import { requireMailboxUser } from '../../plugins/auth.ts';
+import { fieldError, formatBytes, formatDateTime, notFound, PATHS, setFlash, webmailPage } from './shared.ts';
+
+const MAX_FILES = 10;
+const MAX_TEXT_BYTES = 1024 * 1024;
+
+interface Upload {
+  files: { filename: string; contentType: string; content: Buffer }[];
+  /** Files received, kept or not. */
+  count: number;
+  bytes: number;
+  tooLarge: boolean;
+}
+const uploads = new WeakMap<FastifyRequest, Upload>();
+function uploadOf(request: FastifyRequest): Upload {
+  let upload = uploads.get(request);
+  if (!upload) uploads.set(request, (upload = { files: [], count: 0, bytes: 0, tooLarge: false }));
+  return upload;
+}
+
+const ComposeQuerySchema = Type.Object({
+  repondre: Type.Optional(Type.String({ maxLength: 40 })),
+  transferer: Type.Optional(Type.String({ maxLength: 40 })),
+});
+const ComposeSchema = Type.Object({
+  to: Type.String({ maxLength: 20_000, default: '' }),
+  cc: Type.String({ maxLength: 20_000, default: '' }),
+  subject: Type.String({ maxLength: 2000, default: '' }),
+  text: Type.String({ maxLength: MAX_TEXT_BYTES, default: '' }),
+  repondre: Type.String({ maxLength: 40, default: '' }),
+  transferer: Type.String({ maxLength: 40, default: '' }),
+});
+
+type Original = NonNullable<Awaited<ReturnType<typeof getRaw>>>;
+
+const hasPrefix = (subject: string, prefixes: RegExp) => prefixes.test(subject.trim());
+const quote = (text: string) =>
+  text
+    .replace(/\r\n?/g, '\n')
+    .split('\n')
+    .map((line) => (line ? `> ${line}` : '>'))
+    .join('\n');
+/** A file name for a forwarded message: its subject without characters file systems dislike. */
+const emlName = (subject: string) =>
+  `${
+    subject
+      .replace(/[\p{Cc}\p{Cf}/\\:*?"<>|]/gu, '')
+      .trim()
+      .slice(0, 80) || 'message'
+  }.eml`;
+
+/**
+ * Nouveau message: a new message, a reply (Re:, quoted text, In-Reply-To and References) or a
+ * forward (Tr:/Fwd:, the original attached), with attachments sent as multipart/form-data.
+ */
+export default async function webmailComposeRoutes(fastify: FastifyInstance) {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  const { db, config } = app;
+
+  // Checked before the body is read, so nobody signed out can make the server read an upload.
+  app.addHook('onRequest', requireMailboxUser);
+  // Multipart parsing exists in this scope only. Files are buffered one by one; past the message
+  // size limit the rest is drained unread, and the form says the message is too large.
+  await app.register(fastifyMultipart, {
+    attachFieldsToBody: true,
+    throwFileSizeLimit: false,
+    limits: { files: MAX_FILES, fileSize: config.maxMessageBytes, fields: 20, fieldSize: MAX_TEXT_BYTES, parts: 40 },
+    async onFile(this: FastifyRequest, part: MultipartFile) {
+      const upload = uploadOf(this);
+      if (part.filename) upload.count += 1;
+      if (upload.tooLarge) {
+        for await (const _chunk of part.file); // drain without keeping
+        return;
+      }
+      const content = await part.toBuffer();
+      if (!part.filename && content.length === 0) return; // the file input left empty
+      upload.bytes += content.length;
+      if (part.file.truncated || upload.bytes > config.maxMessageBytes) {
+        upload.tooLarge = true;
+        upload.files = [];
+        return;
+      }
+      upload.files.push({ filename: part.filename, contentType: part.mimetype, content });
+    },
+  });
+  // The form's text fields become plain strings, as from any other form, so the CSRF check and
+  // the body schema read `_csrf`, `to`… the usual way; files stay aside in `uploads`.
+  app.addHook('preValidation', async (request) => {
+    if (!request.isMultipart()) return;
+    const fields: Record<string, string> = {};
+    for (const [key, entry] of Object.entries((request.body ?? {}) as Record<string, unknown>)) {
+      for (const part of [entry].flat() as { type?: string; value?: unknown; valueTruncated?: boolean }[]) {
+        if (part?.type !== 'field') continue;
+        if (part.valueTruncated) uploadOf(request).tooLarge = true;
+        if (typeof part.value === 'string' && !(key in fields)) fields[key] = part.value;
+      }
+    }
+    request.body = fields;
+  });
+
+  /** The original of a reply or forward: one of the user's own messages, or null. */
+  async function originalOf(request: FastifyRequest, text: string | undefined): Promise<Original | null | undefined> {
+    if (!text) return undefined;
+    const id = parseMessageId(text);
+    return id === null ? null : getRaw(db, request.mailbox.id, id);
+  }
+
+  async function composePage(
+    request: FastifyRequest,
+    values: { to: string; cc: string; subject: string; text: string },
+    extra: { replyTo?: string; forward?: Original; errors?: { field: string; message: string }; reattach?: boolean },
+  ) {
+    const { t, lang } = request;
+    const forward = extra.forward;
+    return {
+      title: extra.replyTo
+        ? t('webmail.compose.replyTitle')
+        : forward
+          ? t('webmail.compose.forwardTitle')
+          : t('webmail.compose.title'),
+      values,
+      replyTo: extra.replyTo ?? '',
+      forwardOf: forward ? String(forward.id) : '',
+      forwardNote: forward
+        ? t('webmail.compose.forwardNote', { name: emlName(forward.subject), size: formatBytes(lang, forward.size) })
+        : '',
+      attachmentsHint: extra.reattach
+        ? t('webmail.compose.reattach')
+        : t('webmail.compose.attachmentsHint', { files: MAX_FILES, size: formatBytes(lang, config.maxMessageBytes) }),
+      errors: extra.errors,
+      cancelHref: forward || extra.replyTo ? PATHS.message(forward?.id ?? extra.replyTo ?? '') : PATHS.inbox,
+    };
+  }
+
+  app.get(PATHS.compose, { schema: { querystring: ComposeQuerySchema } }, async (request, reply) => {
+    const { t, lang } = request;
+    const replied = await originalOf(request, request.query.repondre);
+    const forwarded = replied === undefined ? await originalOf(request, request.query.transferer) : undefined;
+    if (replied === null || forwarded === null) return notFound(reply);
+    let values = { to: '', cc: '', subject: '', text: '' };
+    if (replied) {
+      const parsed = await readMessage(replied.raw);
+      const to =
+        replied.folder === 'sent'
+          ? parsed.toAddresses
+          : parsed.replyTo.length > 0
+            ? parsed.replyTo
+            : [parsed.fromAddress].filter(Boolean);
+      const when = formatDateTime(lang, replied.sentAt ?? replied.receivedAt);
+      values = {
+        to: to.join(', '),
+        cc: '',
+        subject: hasPrefix(parsed.subject, /^re\s*:/i) ? parsed.subject : `Re: ${parsed.subject}`,
+        text: `\n\n${t('webmail.compose.quoteIntro', { date: when, from: parsed.from || parsed.fromAddress })}\n${quote(parsed.text)}\n`,
+      };
+    } else if (forwarded) {
+      // The original travels whole as a message/rfc822 attachment (its HTML and files included),
+      // so the text is left to the user.
+      const prefix = t('webmail.compose.forwardPrefix');
+      const subject = forwarded.subject;
+      values = { ...values, subject: hasPrefix(subject, /^(tr|fwd?)\s*:/i) ? subject : `${prefix} ${subject}` };
+    }
+    const data = await composePage(request, values, {
+      replyTo: replied ? String(replied.id) : undefined,
+      forward: forwarded ?? undefined,
+    });
+    return webmailPage(request, reply, 'compose', data, 'compose');
+  });
+
+  app.post(PATHS.compose, { schema: { body: ComposeSchema } }, async (request, reply) => {
+    const { to, cc, subject, text } = request.body;
+    const replied = await originalOf(request, request.body.repondre);
+    const forwarded = await originalOf(request, request.body.transferer);
+    if (replied === null || forwarded === null) return notFound(reply);
+    const upload = uploadOf(request);
+    const values = { to, cc, subject, text };
+    const extra = { replyTo: replied ? String(replied.id) : undefined, forward: forwarded ?? undefined };
+
+    const refused = async (errors: { field: string; message: string }) => {
+      reply.code(422);
+      const data = await composePage(request, values, { ...extra, errors, reattach: upload.count > 0 });
+      return webmailPage(request, reply, 'compose', data, 'compose');
+    };
+    if (upload.tooLarge) {
+      const max = Math.floor(config.maxMessageBytes / 1024 / 1024);
+      return refused({ field: 'attachments', message: request.t('mail.errors.tooLarge', { max }) });
+    }
+    let references: string[] | undefined;
+    let inReplyTo: string | undefined;
+    if (replied?.messageIdHeader) {
+      const parsed = await readMessage(replied.raw);
+      inReplyTo = replied.messageIdHeader;
+      references = [...parsed.references, replied.messageIdHeader];
+    }
+    const attachments = [...upload.files];
+    if (forwarded) {
+      attachments.push({ filename: emlName(forwarded.subject), contentType: 'message/rfc822', content: forwarded.raw });
+    }
+    const result = await sendMessage(
+      db,
+      config,
+      { mailboxId: request.mailbox.id, address: request.mailbox.address },
+      { to: [to], cc: [cc], subject, text, attachments, inReplyTo, references },
+      request.log,
+    );
+    if (!result.ok) return refused(fieldError(request, result, 'form'));
+    setFlash(request, { key: 'webmail.flash.sent' });
+    return reply.redirect(PATHS.folder('sent'), 303);
+  });
+}

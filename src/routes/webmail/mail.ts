@@ -1,0 +1,334 @@
+import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { MessageKey } from '../../i18n/index.ts';
+import { readAttachment, readMessage } from '../../mail/mime.ts';
+import { sanitizeMessageHtml, textToHtml } from '../../mail/sanitize.ts';
+import {
+  deleteForever,
+  emptyTrash,
+  FOLDERS,
+  getMessage,
+  getRaw,
+  listFolder,
+  moveToTrash,
+  restore,
+  setSeen,
+  type FolderName,
+} from '../../mail/store.ts';
+import {
+  formatBytes,
+  formatDateTime,
+  formatShortDateTime,
+  messageIdOr404,
+  notFound,
+  PATHS,
+  setFlash,
+  takeFlash,
+  webmailPage,
+} from './shared.ts';
+
+const ListQuerySchema = Type.Object({
+  page: Type.Optional(Type.String({ maxLength: 20 })),
+  q: Type.Optional(Type.String({ maxLength: 1000 })),
+});
+const IdSchema = Type.Object({ id: Type.String({ maxLength: 40 }) });
+const AttachmentSchema = Type.Object({ id: Type.String({ maxLength: 40 }), n: Type.String({ maxLength: 10 }) });
+const ImagesSchema = Type.Object({ images: Type.Optional(Type.String({ maxLength: 10 })) });
+
+// Types a browser shows or plays without running anything; every other type (HTML, SVG, XML,
+// scripts, unknown) is sent as application/octet-stream, so a download can never become a page.
+const INERT_TYPES = new Set([
+  'application/pdf',
+  'application/zip',
+  'application/msword',
+  'application/vnd.ms-excel',
+  'application/vnd.ms-powerpoint',
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  'application/vnd.openxmlformats-officedocument.presentationml.presentation',
+  'application/vnd.oasis.opendocument.text',
+  'application/vnd.oasis.opendocument.spreadsheet',
+  'application/vnd.oasis.opendocument.presentation',
+  'image/png',
+  'image/jpeg',
+  'image/gif',
+  'image/webp',
+  'text/plain',
+  'text/csv',
+  'audio/mpeg',
+  'audio/ogg',
+  'audio/wav',
+  'video/mp4',
+  'video/webm',
+]);
+
+/** The Content-Type an attachment is served with: its own when inert, else application/octet-stream. */
+export function downloadType(contentType: string): string {
+  const type = contentType.split(';')[0]!.trim().toLowerCase();
+  return INERT_TYPES.has(type) ? type : 'application/octet-stream';
+}
+
+/** `attachment` with an ASCII fallback name and the exact name in RFC 5987 / RFC 6266 form. */
+export function attachmentDisposition(filename: string): string {
+  const fallback = filename.replace(/[^\x20-\x7e]|["\\%;]/g, '_') || 'attachment';
+  const encoded = encodeURIComponent(filename).replace(
+    /['()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
+  return `attachment; filename="${fallback}"; filename*=UTF-8''${encoded}`;
+}
+
+/** The policy of a message's HTML frame: nothing runs, nothing loads but inline images, unless asked. */
+export function frameCsp(remoteImages: boolean): string {
+  return [
+    "default-src 'none'",
+    `img-src data:${remoteImages ? ' https: http:' : ''}`,
+    // The sanitiser keeps inline style attributes whose values cannot name a URL.
+    "style-src 'unsafe-inline'",
+    "frame-ancestors 'self'",
+    "form-action 'none'",
+    "base-uri 'none'",
+  ].join('; ');
+}
+
+const folderName = (request: FastifyRequest, folder: FolderName) =>
+  request.t(`webmail.folders.${folder}` as MessageKey);
+
+/** Folder pages, reading a message, its frame and attachments, and moving or deleting it. */
+export default async function webmailMailRoutes(fastify: FastifyInstance) {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  const db = app.db;
+
+  for (const folder of FOLDERS) {
+    app.get(PATHS.folder(folder), { schema: { querystring: ListQuerySchema } }, async (request, reply) => {
+      const { t, lang } = request;
+      const pageText = request.query.page ?? '';
+      const search = (request.query.q ?? '').trim().slice(0, 200);
+      const list = await listFolder(db, request.mailbox.id, folder, {
+        page: /^\d{1,6}$/.test(pageText) ? Number(pageText) : 1,
+        search,
+      });
+      const href = (page: number) => {
+        const query = new URLSearchParams({
+          ...(search ? { q: search } : {}),
+          ...(page > 1 ? { page: String(page) } : {}),
+        });
+        return `${PATHS.folder(folder)}${query.size ? `?${query}` : ''}`;
+      };
+      const name = folderName(request, folder);
+      return webmailPage(
+        request,
+        reply,
+        'folder',
+        {
+          title: name,
+          folder,
+          folderName: name,
+          folderHref: PATHS.folder(folder),
+          notice: takeFlash(request),
+          search: list.search,
+          searchSummary: t.plural('webmail.search.summary', list.total, { query: list.search }),
+          caption: t.plural('webmail.list.caption', list.total, { folder: name, page: list.page, pages: list.pages }),
+          total: list.total,
+          page: list.page,
+          pages: list.pages,
+          previousHref: list.page > 1 ? href(list.page - 1) : null,
+          nextHref: list.page < list.pages ? href(list.page + 1) : null,
+          messages: list.messages.map((m) => ({
+            href: PATHS.message(m.id),
+            unread: !m.seen,
+            correspondent: folder === 'sent' ? m.toText || '—' : m.fromText || m.fromAddress || '—',
+            subject: m.subject || t('webmail.message.noSubject'),
+            hasAttachments: m.hasAttachments,
+            iso: m.receivedAt.toISOString(),
+            date: formatShortDateTime(lang, m.receivedAt),
+            size: formatBytes(lang, m.size),
+          })),
+        },
+        folder,
+      );
+    });
+  }
+
+  app.get(PATHS.message(':id'), { schema: { params: IdSchema, querystring: ImagesSchema } }, async (request, reply) => {
+    const id = await messageIdOr404(reply, request.params.id);
+    if (id === null) return reply;
+    const message = await getMessage(db, request.mailbox.id, id);
+    if (!message) return notFound(reply);
+    const { t, lang } = request;
+    const parsed = await readMessage(message.raw);
+    const images = request.query.images === '1';
+    const blockedRemoteImages =
+      parsed.html && !images ? sanitizeMessageHtml(parsed.html, { allowRemoteImages: false }).blockedRemoteImages : 0;
+    const date = message.sentAt ?? message.receivedAt;
+    const subject = message.subject || t('webmail.message.noSubject');
+    return webmailPage(
+      request,
+      reply,
+      'message',
+      {
+        title: subject,
+        subject,
+        folder: message.folder,
+        folderName: folderName(request, message.folder),
+        folderHref: PATHS.folder(message.folder),
+        notice: takeFlash(request),
+        from: parsed.fromName ? `${parsed.fromName} <${parsed.fromAddress}>` : parsed.fromAddress || parsed.from,
+        to: message.toText,
+        cc: message.ccText,
+        iso: date.toISOString(),
+        date: formatDateTime(lang, date),
+        attachments: parsed.attachments.map((a) => ({
+          href: PATHS.attachment(id, a.index),
+          filename: a.filename,
+          size: formatBytes(lang, a.size),
+        })),
+        messageHref: PATHS.message(id),
+        frameSrc: parsed.html ? `${PATHS.content(id)}${images ? '?images=1' : ''}` : null,
+        blockedRemoteImages,
+        blockedText: t.plural('webmail.message.imagesBlocked', blockedRemoteImages),
+        textHtml: parsed.html ? '' : textToHtml(parsed.text),
+        replyHref: `${PATHS.compose}?repondre=${id}`,
+        forwardHref: `${PATHS.compose}?transferer=${id}`,
+        unreadAction: PATHS.unread(id),
+        trashAction: PATHS.trash(id),
+        restoreAction: PATHS.restore(id),
+        removeHref: PATHS.remove(id),
+      },
+      message.folder,
+    );
+  });
+
+  // The message's HTML, sanitised, as a document of its own for the page's sandboxed frame. Its
+  // policy replaces the site's for this response only: the page may frame it, nothing in it runs.
+  app.get(
+    PATHS.content(':id'),
+    {
+      schema: { params: IdSchema, querystring: ImagesSchema },
+      helmet: { contentSecurityPolicy: false, xFrameOptions: false },
+    },
+    async (request, reply) => {
+      const id = await messageIdOr404(reply, request.params.id);
+      if (id === null) return reply;
+      const message = await getRaw(db, request.mailbox.id, id);
+      if (!message) return notFound(reply);
+      const images = request.query.images === '1';
+      const parsed = await readMessage(message.raw);
+      const html = parsed.html
+        ? sanitizeMessageHtml(parsed.html, { allowRemoteImages: images }).html
+        : `<pre style="white-space: pre-wrap">${textToHtml(parsed.text)}</pre>`;
+      const document = await reply.viewAsync('partials/webmail-frame.eta', {
+        lang: request.lang,
+        title: message.subject || request.t('webmail.message.noSubject'),
+        html,
+      });
+      return reply
+        .header('content-security-policy', frameCsp(images))
+        .header('x-content-type-options', 'nosniff')
+        .header('cache-control', 'no-store')
+        .type('text/html; charset=utf-8')
+        .send(document);
+    },
+  );
+
+  app.get(
+    '/webmail/messages/:id/pieces/:n',
+    {
+      schema: { params: AttachmentSchema },
+      helmet: { contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], sandbox: [] } } },
+    },
+    async (request, reply) => {
+      const id = await messageIdOr404(reply, request.params.id);
+      if (id === null) return reply;
+      if (!/^\d{1,4}$/.test(request.params.n)) return notFound(reply);
+      const message = await getRaw(db, request.mailbox.id, id);
+      const attachment = message ? await readAttachment(message.raw, Number(request.params.n)) : null;
+      if (!attachment) return notFound(reply);
+      return reply
+        .header('content-type', downloadType(attachment.contentType))
+        .header('content-disposition', attachmentDisposition(attachment.filename))
+        .header('x-content-type-options', 'nosniff')
+        .header('cache-control', 'no-store')
+        .send(attachment.content);
+    },
+  );
+
+  app.post(PATHS.unread(':id'), { schema: { params: IdSchema } }, async (request, reply) => {
+    const id = await messageIdOr404(reply, request.params.id);
+    if (id === null) return reply;
+    const folder = await setSeen(db, request.mailbox.id, id, false);
+    if (!folder) return notFound(reply);
+    setFlash(request, { key: 'webmail.flash.markedUnread' });
+    return reply.redirect(PATHS.folder(folder), 303);
+  });
+
+  app.post(PATHS.trash(':id'), { schema: { params: IdSchema } }, async (request, reply) => {
+    const id = await messageIdOr404(reply, request.params.id);
+    if (id === null) return reply;
+    const folder = await moveToTrash(db, request.mailbox.id, id);
+    if (!folder) return notFound(reply);
+    setFlash(request, { key: 'webmail.flash.trashed' });
+    return reply.redirect(PATHS.folder(folder), 303);
+  });
+
+  app.post(PATHS.restore(':id'), { schema: { params: IdSchema } }, async (request, reply) => {
+    const id = await messageIdOr404(reply, request.params.id);
+    if (id === null) return reply;
+    const folder = await restore(db, request.mailbox.id, id, request.mailbox.address);
+    if (!folder) return notFound(reply);
+    setFlash(request, { key: folder === 'sent' ? 'webmail.flash.restoredSent' : 'webmail.flash.restoredInbox' });
+    return reply.redirect(PATHS.folder('trash'), 303);
+  });
+
+  // Deleting for good asks first: the page names the message, the POST deletes it.
+  app.get(PATHS.remove(':id'), { schema: { params: IdSchema } }, async (request, reply) => {
+    const id = await messageIdOr404(reply, request.params.id);
+    if (id === null) return reply;
+    const message = await getRaw(db, request.mailbox.id, id);
+    if (!message || message.folder !== 'trash') return notFound(reply);
+    const subject = message.subject || request.t('webmail.message.noSubject');
+    return webmailPage(
+      request,
+      reply,
+      'confirm',
+      {
+        title: request.t('webmail.remove.title'),
+        question: request.t('webmail.remove.question', { subject }),
+        confirmLabel: request.t('webmail.message.deleteForever'),
+        action: PATHS.remove(id),
+        cancelHref: PATHS.message(id),
+      },
+      'trash',
+    );
+  });
+
+  app.post(PATHS.remove(':id'), { schema: { params: IdSchema } }, async (request, reply) => {
+    const id = await messageIdOr404(reply, request.params.id);
+    if (id === null) return reply;
+    if (!(await deleteForever(db, request.mailbox.id, id))) return notFound(reply);
+    setFlash(request, { key: 'webmail.flash.deleted' });
+    return reply.redirect(PATHS.folder('trash'), 303);
+  });
+
+  app.get(PATHS.emptyTrash, async (request, reply) =>
+    webmailPage(
+      request,
+      reply,
+      'confirm',
+      {
+        title: request.t('webmail.trash.empty'),
+        question: request.t('webmail.trash.question'),
+        confirmLabel: request.t('webmail.trash.empty'),
+        action: PATHS.emptyTrash,
+        cancelHref: PATHS.folder('trash'),
+      },
+      'trash',
+    ),
+  );
+
+  app.post(PATHS.emptyTrash, async (request, reply) => {
+    await emptyTrash(db, request.mailbox.id);
+    setFlash(request, { key: 'webmail.flash.emptied' });
+    return reply.redirect(PATHS.folder('trash'), 303);
+  });
+}
