@@ -242,13 +242,14 @@ test('each refusal is one sentence next to its field, and nothing is created', a
   await expect(page.getByRole('status')).toContainText('affiché une seule fois');
   await expect(page.locator('code.secret')).toHaveText(/^[A-Za-z0-9]{20}$/);
   await screen(page, testInfo, 'admin-account-generated');
-  await page.reload();
+  await page.goto(page.url());
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(`Compte de courriel jeanne@${domain}`);
   await expect(page.locator('code.secret')).toHaveCount(0);
 
   // Sécurité: a wrong current password is refused next to its field.
   await page.getByRole('link', { name: 'Sécurité' }).click();
   await page.getByLabel('Mot de passe actuel').fill('pas le bon mot de passe');
-  await page.getByLabel('Nouveau mot de passe').fill('un nouveau secret fort');
+  await page.getByLabel('Nouveau mot de passe', { exact: true }).fill('un nouveau secret fort');
   await page.getByLabel('Confirmer le nouveau mot de passe').fill('un nouveau secret fort');
   await page.getByRole('button', { name: 'Changer le mot de passe' }).click();
   await expect(page.getByRole('alert')).toHaveText('Le mot de passe actuel est incorrect.');

@@ -21,16 +21,20 @@ describe('message catalogues', () => {
   });
 
   it('fills placeholders and follows each language’s plural rules', () => {
+    const reached = (lang: 'fr' | 'en', n: number) => translate(lang, 'mailbox.errors.quotaReached', { n });
+    assert.equal(reached('fr', 15), 'La limite de 15 comptes de courriel est atteinte.');
+    assert.equal(reached('fr', 1), 'La limite de 1 compte de courriel est atteinte.');
+    assert.equal(reached('fr', 0), 'La limite de 0 compte de courriel est atteinte.');
+    assert.equal(reached('en', 1), 'The limit of 1 email account has been reached.');
+    assert.equal(reached('en', 0), 'The limit of 0 email accounts has been reached.');
     assert.equal(
-      translate('fr', 'mailbox.errors.quotaReached', { quota: 15 }),
-      'La limite de 15 comptes de courriel est atteinte.',
+      translatePlural('fr', 'easymail.status', 0, { quota: 15 }),
+      '0 compte de courriel disponible sur une possibilité de 15',
     );
-    const plural = (lang: 'fr' | 'en', n: number) => new Intl.PluralRules(lang).select(n);
-    assert.equal(plural('fr', 0), 'one');
-    assert.equal(plural('fr', 1), 'one');
-    assert.equal(plural('fr', 2), 'other');
-    assert.equal(plural('en', 0), 'other');
-    assert.equal(typeof translatePlural, 'function');
+    assert.equal(
+      translatePlural('fr', 'easymail.status', 13, { quota: 15 }),
+      '13 comptes de courriel disponibles sur une possibilité de 15',
+    );
   });
 
   it('negotiates the language from Accept-Language, French by default', () => {

@@ -140,11 +140,10 @@ describe('unknown account vs wrong password (V2.2.1; 5.0 V6.3.8)', () => {
   });
 
   it('takes similar time: median of 20 unknown-account sign-ins within 25% of 20 wrong-password ones', async () => {
-    const domains = [];
+    const domains: string[] = [];
     for (let i = 0; i < 20; i++) domains.push((await makeDomain(database.db, `timing-${i}.example`)).name);
     const client = new Client(app);
-    const page = await client.get('/admin/connexion');
-    const token = /name="_csrf" value="([^"]+)"/.exec(page.body)?.[1] ?? '';
+    const token = await client.csrfToken('/admin/connexion');
     const cookie = `csrf=${client.cookie('csrf')}`;
     const attempt = async (username: string) => {
       const started = process.hrtime.bigint();
@@ -157,25 +156,28 @@ describe('unknown account vs wrong password (V2.2.1; 5.0 V6.3.8)', () => {
       assert.equal(response.statusCode, 401);
       return Number(process.hrtime.bigint() - started) / 1e6;
     };
-    await makeDomain(database.db, 'timing-warm-up.example');
-    for (let i = 0; i < 3; i++) {
-      await attempt(`warm-up-${i}.example`);
-      await attempt('timing-warm-up.example');
-    }
-    const unknown: number[] = [];
-    const wrong: number[] = [];
-    // Interleaved, and in alternating order, so that load on the machine weighs on both alike.
-    for (let i = 0; i < 20; i++) {
-      const pair = [
-        async () => unknown.push(await attempt(`unknown-${i}.example`)),
-        async () => wrong.push(await attempt(domains[i]!)),
-      ];
-      for (const run of i % 2 ? pair.reverse() : pair) await run();
-    }
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-    const [u, w] = [median(unknown), median(wrong)];
-    console.log(`sign-in timing medians: unknown account ${u.toFixed(1)} ms, wrong password ${w.toFixed(1)} ms`);
-    assert.ok(Math.abs(u - w) <= 0.25 * w, `unknown ${u.toFixed(1)} ms vs wrong ${w.toFixed(1)} ms`);
+    for (let i = 0; i < 3; i++) await attempt(`warm-up-${i}.example`);
+    // A real difference (an unknown account skipping the argon2 verification) shows in every round;
+    // a busy machine (npm test runs two files at once on what may be two cores) rarely three times.
+    const rounds: string[] = [];
+    for (let round = 0; round < 3; round++) {
+      const unknown: number[] = [];
+      const wrong: number[] = [];
+      // Interleaved, in alternating order, so that load on the machine weighs on both alike.
+      for (let i = 0; i < 20; i++) {
+        const pair = [
+          async () => unknown.push(await attempt(`unknown-${round}-${i}.example`)),
+          async () => wrong.push(await attempt(domains[i]!)),
+        ];
+        for (const run of i % 2 ? pair.reverse() : pair) await run();
+      }
+      const [u, w] = [median(unknown), median(wrong)];
+      rounds.push(`unknown account ${u.toFixed(1)} ms, wrong password ${w.toFixed(1)} ms`);
+      console.log(`sign-in timing medians (20 tries each): ${rounds.at(-1)}`);
+      if (Math.abs(u - w) <= 0.25 * w) return;
+    }
+    assert.fail(`medians more than 25% apart in 3 rounds: ${rounds.join('; ')}`);
   });
 });
 

@@ -575,7 +575,7 @@ describe('Nouveau message', () => {
       assert.match(response.body, new RegExp(`<p class="field-error" id="${field}-error" role="alert">`));
       assert.match(response.body, new RegExp(`id="${field}"[^>]*aria-invalid="true"`));
       assert.match(response.body, /value="Objet &lt;gardé&gt;"/);
-      assert.match(response.body, />Texte gardé<\/textarea>/);
+      assert.match(response.body, />\nTexte gardé<\/textarea>/);
     }
     const outside = await postMultipart(client, '/webmail/nouveau', { to: 'ami@ailleurs.example' });
     assert.match(byRole(outside.body, 'alert')[0] ?? '', /extérieur n’est pas activé/);
@@ -661,6 +661,12 @@ describe('Nouveau message', () => {
     const copyRaw = Buffer.from(copy.body!.raw).toString();
     assert.match(copyRaw, /Content-Type: message\/rfc822; name=Budget\.eml/);
     assert.match(copyRaw, /Message-ID: <budget-1@exemple\.example>/);
+    assert.match(copyRaw, /Content-Disposition: attachment; filename=Budget\.eml/);
+    assert.deepEqual(
+      (copy.attachments as { filename: string }[]).map((a) => a.filename),
+      ['Budget.eml'],
+      'the forwarded original is listed as an attachment, not merged into the text',
+    );
   });
 });
 

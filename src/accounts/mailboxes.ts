@@ -60,7 +60,7 @@ export async function createMailbox(
       SELECT mailbox_quota FROM domains WHERE id = ${domain.id} FOR UPDATE`;
     const quota = locked[0]?.mailbox_quota ?? 0;
     const count = await tx.mailbox.count({ where: { domainId: domain.id } });
-    if (count >= quota) return refuse('mailbox.errors.quotaReached', { quota }, 'name');
+    if (count >= quota) return refuse('mailbox.errors.quotaReached', { n: quota }, 'name');
     const taken = await tx.mailbox.findUnique({ where: { domainId_localPart: { domainId: domain.id, localPart } } });
     if (taken) return refuse('mailbox.errors.taken', { address: addressOf(localPart, domain.name) }, 'name');
     const mailbox = await tx.mailbox.create({ data: { domainId: domain.id, localPart, passwordHash } });

@@ -1,16 +1,16 @@
-import type { MessageKey, Params } from '../i18n/index.ts';
+import type { MessageKey, Params, PluralKey } from '../i18n/index.ts';
 
 /** A rule said no: the message to show (in the reader's language) and the field it concerns. */
 export interface Refusal {
   ok: false;
-  message: MessageKey;
+  message: MessageKey | PluralKey;
   params?: Params;
   field?: string;
 }
 export type Result<T> = { ok: true; value: T } | Refusal;
 
 export const ok = <T>(value: T): Result<T> => ({ ok: true, value });
-export const refuse = (message: MessageKey, params?: Params, field?: string): Refusal => ({
+export const refuse = (message: MessageKey | PluralKey, params?: Params, field?: string): Refusal => ({
   ok: false,
   message,
   ...(params ? { params } : {}),

@@ -13,12 +13,12 @@ import { ok, type Result } from '../accounts/result.ts';
 import { ConfigError, loadConfig } from '../config.ts';
 import type { Db } from '../db/client.ts';
 import { openDatabase } from '../db/open.ts';
-import { translate, type Lang, type MessageKey, type Params } from '../i18n/index.ts';
+import { translate, type Lang, type MessageKey, type Params, type PluralKey } from '../i18n/index.ts';
 
 const lang: Lang = (process.env.LC_ALL || process.env.LC_MESSAGES || process.env.LANG || '').startsWith('fr')
   ? 'fr'
   : 'en';
-const say = (key: MessageKey, params?: Params) => translate(lang, key, params);
+const say = (key: MessageKey | PluralKey, params?: Params) => translate(lang, key, params);
 
 /** A refusal of the command line itself: one line on stderr, exit 1, nothing touched. */
 class UsageError extends Error {}

@@ -59,7 +59,8 @@ export const en: Record<MessageKey, string> = {
     'The user name must be 1 to 64 characters among a-z, 0-9, dot, hyphen and underscore, and start and end with a letter or a digit.',
   'mailbox.errors.reserved': 'This name is reserved. Choose another one.',
   'mailbox.errors.taken': 'The address {address} already exists.',
-  'mailbox.errors.quotaReached': 'The limit of {quota} email accounts has been reached.',
+  'mailbox.errors.quotaReached.one': 'The limit of {n} email account has been reached.',
+  'mailbox.errors.quotaReached.other': 'The limit of {n} email accounts has been reached.',
   'mailbox.errors.notFound': 'This email account does not exist.',
 
   'signIn.errors.adminInvalid': 'Invalid user name or password.',

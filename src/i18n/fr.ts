@@ -59,7 +59,8 @@ export const fr = {
     'Le nom d’utilisateur doit compter de 1 à 64 caractères parmi a-z, 0-9, le point, le tiret et le trait de soulignement, et commencer et finir par une lettre ou un chiffre.',
   'mailbox.errors.reserved': 'Ce nom est réservé. Choisissez-en un autre.',
   'mailbox.errors.taken': 'L’adresse {address} existe déjà.',
-  'mailbox.errors.quotaReached': 'La limite de {quota} comptes de courriel est atteinte.',
+  'mailbox.errors.quotaReached.one': 'La limite de {n} compte de courriel est atteinte.',
+  'mailbox.errors.quotaReached.other': 'La limite de {n} comptes de courriel est atteinte.',
   'mailbox.errors.notFound': 'Ce compte de courriel n’existe pas.',
 
   'signIn.errors.adminInvalid': "Nom d'utilisateur ou mot de passe invalide.",

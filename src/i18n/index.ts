@@ -2,6 +2,8 @@ import { en } from './en.ts';
 import { fr, type MessageKey } from './fr.ts';
 
 export type { MessageKey };
+/** A message with plural forms: the catalogues hold `<key>.one` and `<key>.other`, chosen by {n}. */
+export type PluralKey = { [K in MessageKey]: K extends `${infer Base}.one` ? Base : never }[MessageKey];
 export type Lang = 'fr' | 'en';
 export const LANGS: readonly Lang[] = ['fr', 'en'];
 export const DEFAULT_LANG: Lang = 'fr';
@@ -9,23 +11,26 @@ export type Params = Record<string, string | number>;
 
 const catalogues: Record<Lang, Record<MessageKey, string>> = { fr, en };
 
-/** The message for key in lang, with {name} placeholders filled in. */
-export function translate(lang: Lang, key: MessageKey, params: Params = {}): string {
-  return catalogues[lang][key].replace(/\{(\w+)\}/g, (whole, name: string) =>
-    name in params ? String(params[name]) : whole,
-  );
+/**
+ * The message for key in lang, with {name} placeholders filled in. For a plural key, the form
+ * follows the language's plural rules for params.n (French says "0 compte", English "0 accounts").
+ */
+export function translate(lang: Lang, key: MessageKey | PluralKey, params: Params = {}): string {
+  const catalogue = catalogues[lang];
+  const form = new Intl.PluralRules(lang).select(Number(params.n)) === 'one' ? 'one' : 'other';
+  const text = key in catalogue ? catalogue[key as MessageKey] : catalogue[`${key}.${form}` as MessageKey];
+  return text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
 }
 
-/** Like translate, choosing `<key>.one` or `<key>.other` by the language's plural rules for n. */
-export function translatePlural(lang: Lang, key: string, n: number, params: Params = {}): string {
-  const form = new Intl.PluralRules(lang).select(n) === 'one' ? 'one' : 'other';
-  return translate(lang, `${key}.${form}` as MessageKey, { n, ...params });
+/** Like translate for a plural key, with n given apart. */
+export function translatePlural(lang: Lang, key: PluralKey, n: number, params: Params = {}): string {
+  return translate(lang, key, { n, ...params });
 }
 
 /** A bound translator for one request's language. */
 export function translator(lang: Lang) {
-  const t = (key: MessageKey, params?: Params) => translate(lang, key, params);
-  t.plural = (key: string, n: number, params?: Params) => translatePlural(lang, key, n, params);
+  const t = (key: MessageKey | PluralKey, params?: Params) => translate(lang, key, params);
+  t.plural = (key: PluralKey, n: number, params?: Params) => translatePlural(lang, key, n, params);
   t.lang = lang;
   return t;
 }

@@ -82,6 +82,8 @@ function composeMessage(senderAddress: string, recipients: Recipient[], message:
       filename: withoutControls(a.filename).replace(/[/\\]/g, '_').slice(0, 200) || 'attachment',
       contentType: /^[\w.+-]+\/[\w.+-]+$/.test(a.contentType) ? a.contentType : 'application/octet-stream',
       content: a.content,
+      // Without it nodemailer marks a forwarded message/rfc822 part inline, and readers merge it into the text.
+      contentDisposition: 'attachment' as const,
     })),
     newline: 'win',
     disableFileAccess: true, // content only: never read a path or URL named in the message

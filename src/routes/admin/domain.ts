@@ -7,7 +7,8 @@ import { refuse } from '../../accounts/result.ts';
 import { fr } from '../../i18n/fr.ts';
 import type { MessageKey } from '../../i18n/index.ts';
 import { sendErrorPage } from '../../plugins/errors.ts';
-import { adminActor, fieldError, formatDate, formatDateTime, PATHS, setFlash, takeFlash } from './shared.ts';
+import { fieldError, formatDate, formatDateTime, setFlash, takeFlash } from '../shared.ts';
+import { adminActor, PATHS } from './shared.ts';
 
 const HistoryQuerySchema = Type.Object({
   page: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1 }),

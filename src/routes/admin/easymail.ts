@@ -8,7 +8,8 @@ import {
   setMailboxPassword,
 } from '../../accounts/mailboxes.ts';
 import { sendErrorPage } from '../../plugins/errors.ts';
-import { adminActor, fieldError, formatBytes, formatDateTime, noStore, PATHS, setFlash, takeFlash } from './shared.ts';
+import { fieldError, formatBytes, formatDateTime, noStore, setFlash, takeFlash } from '../shared.ts';
+import { adminActor, PATHS } from './shared.ts';
 
 const MailboxParamsSchema = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }) });
 

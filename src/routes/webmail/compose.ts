@@ -5,7 +5,8 @@ import { readMessage } from '../../mail/mime.ts';
 import { sendMessage } from '../../mail/send.ts';
 import { getRaw, parseMessageId } from '../../mail/store.ts';
 import { requireMailboxUser } from '../../plugins/auth.ts';
-import { fieldError, formatBytes, formatDateTime, notFound, PATHS, setFlash, webmailPage } from './shared.ts';
+import { fieldError, formatBytes, formatDateTime, setFlash } from '../shared.ts';
+import { notFound, PATHS, webmailPage } from './shared.ts';
 
 const MAX_FILES = 10;
 const MAX_TEXT_BYTES = 1024 * 1024;

@@ -15,17 +15,8 @@ import {
   setSeen,
   type FolderName,
 } from '../../mail/store.ts';
-import {
-  formatBytes,
-  formatDateTime,
-  formatShortDateTime,
-  messageIdOr404,
-  notFound,
-  PATHS,
-  setFlash,
-  takeFlash,
-  webmailPage,
-} from './shared.ts';
+import { formatBytes, formatDateTime, formatShortDateTime, setFlash, takeFlash } from '../shared.ts';
+import { messageIdOr404, notFound, PATHS, webmailPage } from './shared.ts';
 
 const ListQuerySchema = Type.Object({
   page: Type.Optional(Type.String({ maxLength: 20 })),

@@ -1,7 +1,8 @@
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { changeOwnPassword } from '../../mail/store.ts';
-import { fieldError, mailboxActor, PATHS, setFlash, takeFlash, webmailPage } from './shared.ts';
+import { fieldError, setFlash, takeFlash } from '../shared.ts';
+import { mailboxActor, PATHS, webmailPage } from './shared.ts';
 
 const PasswordSchema = Type.Object({
   current: Type.String({ maxLength: 1024, default: '' }),

@@ -1,18 +1,9 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Actor } from '../../accounts/audit.ts';
-import type { Lang, MessageKey } from '../../i18n/index.ts';
+import type { MessageKey } from '../../i18n/index.ts';
 import { FOLDERS, mailboxSummary, parseMessageId, type FolderName } from '../../mail/store.ts';
 import { sendErrorPage } from '../../plugins/errors.ts';
-import { formatBytes } from '../admin/shared.ts';
-
-export { fieldError, formatBytes, formatDateTime, setFlash, takeFlash } from '../admin/shared.ts';
-
-/** A short date and time for a message list line: `27 nov. 2026, 09 h 15`. */
-export function formatShortDateTime(lang: Lang, date: Date): string {
-  return new Intl.DateTimeFormat(lang === 'fr' ? 'fr-CA' : 'en-CA', { dateStyle: 'medium', timeStyle: 'short' }).format(
-    date,
-  );
-}
+import { formatBytes } from '../shared.ts';
 
 const SLUGS: Record<FolderName, string> = { inbox: 'reception', sent: 'envoyes', trash: 'corbeille' };
 
