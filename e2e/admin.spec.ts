@@ -1,6 +1,5 @@
-import { expect, test, type Page, type TestInfo } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import { OPERATOR } from '../src/accounts/audit.ts';
 import { addDomain } from '../src/accounts/domains.ts';
 import { createMailbox } from '../src/accounts/mailboxes.ts';
@@ -11,7 +10,6 @@ import { checkScreen, e2eDb } from './helpers.ts';
 
 const ADMIN_PASSWORD = 'un mot de passe solide';
 const MAILBOX_PASSWORD = 'cheval agrafe pile correcte';
-const SCREENSHOTS = join(import.meta.dirname, '..', 'docs', 'screenshots');
 
 /** A domain of the test's own, with the mailboxes named, provisioned as the operator would. */
 async function newDomain(prefix: string, quota = 15, mailboxes: string[] = []) {
@@ -24,14 +22,6 @@ async function newDomain(prefix: string, quota = 15, mailboxes: string[] = []) {
     expect(made.ok).toBe(true);
   }
   return name;
-}
-
-/** checkScreen, and the README's copy of the screen when UPDATE_SCREENSHOTS=1. */
-async function screen(page: Page, testInfo: TestInfo, name: string, keepForDocs = false) {
-  await checkScreen(page, testInfo, name);
-  if (keepForDocs && process.env.UPDATE_SCREENSHOTS === '1') {
-    await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
-  }
 }
 
 /** Signs in from the administrator sign-in page with the labels of the guide. */
@@ -52,12 +42,12 @@ test('the guide’s journey in French: sign in, create an account, show it, dele
   const domain = await newDomain('boulangerie', 15, ['jeanne', 'paul']);
 
   await page.goto('/');
-  await screen(page, testInfo, 'home');
+  await checkScreen(page, testInfo, 'home');
   await page.getByRole('link', { name: 'Mes comptes' }).click();
-  await screen(page, testInfo, 'mes-comptes');
+  await checkScreen(page, testInfo, 'mes-comptes');
   await page.getByRole('link', { name: 'Gestion des comptes de courriel' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Ouverture de session de l’administrateur');
-  await screen(page, testInfo, 'admin-sign-in', true);
+  await checkScreen(page, testInfo, 'admin-sign-in', { forDocs: true });
   await page.getByLabel("Nom d'utilisateur").fill(domain);
   await page.getByLabel('Mot de passe').fill(ADMIN_PASSWORD);
   await page.getByRole('button', { name: 'Ouvrir une session' }).click();
@@ -66,23 +56,23 @@ test('the guide’s journey in French: sign in, create an account, show it, dele
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Domaine');
   await expect(menu.getByRole('link', { name: 'Domaine' })).toHaveAttribute('aria-current', 'page');
   await expect(page.getByText(domain).first()).toBeVisible();
-  await screen(page, testInfo, 'admin-domain', true);
+  await checkScreen(page, testInfo, 'admin-domain', { forDocs: true });
 
   await menu.getByRole('link', { name: 'Courriel' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Courriel');
-  await screen(page, testInfo, 'admin-email');
+  await checkScreen(page, testInfo, 'admin-email');
   await page
     .getByRole('navigation', { name: 'Menu Courriel' })
     .getByRole('link', { name: 'Configuration Easymail' })
     .click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Configuration Easymail');
   await expect(statusLine(page)).toHaveText('13 comptes de courriel disponibles sur une possibilité de 15');
-  await screen(page, testInfo, 'admin-easymail');
+  await checkScreen(page, testInfo, 'admin-easymail');
 
   await page.getByRole('button', { name: 'Créer' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Créer un compte de courriel');
   await expect(page.getByText(`@${domain}`, { exact: true })).toBeVisible();
-  await screen(page, testInfo, 'admin-create');
+  await checkScreen(page, testInfo, 'admin-create');
   await page.getByLabel("Nom d'utilisateur").fill('luc');
   await page.getByLabel('Mot de passe').fill(MAILBOX_PASSWORD);
   await page.getByRole('button', { name: 'OK' }).click();
@@ -95,7 +85,7 @@ test('the guide’s journey in French: sign in, create an account, show it, dele
     `Le compte de courriel ${address} a été créé.`,
   );
   await expect(statusLine(page)).toHaveText('12 comptes de courriel disponibles sur une possibilité de 15');
-  await screen(page, testInfo, 'admin-easymail-accounts', true);
+  await checkScreen(page, testInfo, 'admin-easymail-accounts', { forDocs: true });
 
   await accounts.getByRole('radio', { name: address }).check();
   await page.getByRole('button', { name: 'Afficher' }).click();
@@ -103,7 +93,7 @@ test('the guide’s journey in French: sign in, create an account, show it, dele
   await expect(page.getByText('jamais')).toBeVisible();
   await expect(page.getByText('0 octet sur 1 Go')).toBeVisible();
   await expect(page.getByText(/ne peuvent pas être affichés/)).toBeVisible();
-  await screen(page, testInfo, 'admin-account', true);
+  await checkScreen(page, testInfo, 'admin-account', { forDocs: true });
 
   await page.goBack();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Configuration Easymail');
@@ -112,7 +102,7 @@ test('the guide’s journey in French: sign in, create an account, show it, dele
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Supprimer un compte de courriel');
   await expect(page.getByText(`Supprimer le compte de courriel ${address} ?`)).toBeVisible();
   await expect(page.getByText(/Tout son courriel sera supprimé/)).toBeVisible();
-  await screen(page, testInfo, 'admin-delete', true);
+  await checkScreen(page, testInfo, 'admin-delete', { forDocs: true });
   await page.getByRole('button', { name: 'OK' }).click();
 
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Configuration Easymail');
@@ -122,14 +112,14 @@ test('the guide’s journey in French: sign in, create an account, show it, dele
   await expect(page.getByRole('status').filter({ hasText: 'supprimé' })).toHaveText(
     `Le compte de courriel ${address} a été supprimé.`,
   );
-  await screen(page, testInfo, 'admin-easymail-after-delete');
+  await checkScreen(page, testInfo, 'admin-easymail-after-delete');
 
   await page.getByRole('link', { name: 'Hébergement Web' }).click();
   await expect(page.getByText(/ne fait pas partie de cette offre/)).toBeVisible();
-  await screen(page, testInfo, 'admin-hosting');
+  await checkScreen(page, testInfo, 'admin-hosting');
   await page.getByRole('link', { name: 'Sécurité' }).click();
   await expect(page.getByLabel('Mot de passe actuel')).toBeVisible();
-  await screen(page, testInfo, 'admin-security');
+  await checkScreen(page, testInfo, 'admin-security');
   await page.getByRole('button', { name: 'Fermer la session' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Mes comptes');
   await page.goto('/admin/courriel/configuration');
@@ -145,26 +135,26 @@ test('the same journey in English', async ({ browser }, testInfo) => {
   await page.getByRole('link', { name: 'My accounts' }).click();
   await page.getByRole('link', { name: 'Email account management' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Administrator sign-in');
-  await screen(page, testInfo, 'en-admin-sign-in');
+  await checkScreen(page, testInfo, 'en-admin-sign-in');
   await page.getByLabel('User name').fill(domain);
   await page.getByLabel('Password').fill(ADMIN_PASSWORD);
   await page.getByRole('button', { name: 'Sign in' }).click();
 
   const menu = page.getByRole('navigation', { name: 'Domain administration' });
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Domain');
-  await screen(page, testInfo, 'en-admin-domain');
+  await checkScreen(page, testInfo, 'en-admin-domain');
   await menu.getByRole('link', { name: 'Email' }).click();
   await page
     .getByRole('navigation', { name: 'Email menu' })
     .getByRole('link', { name: 'Easymail configuration' })
     .click();
   await expect(statusLine(page)).toHaveText('13 email accounts available out of 15');
-  await screen(page, testInfo, 'en-admin-easymail');
+  await checkScreen(page, testInfo, 'en-admin-easymail');
 
   await page.getByRole('button', { name: 'Create' }).click();
   await page.getByLabel('User name').fill('luke');
   await page.getByLabel('Password').fill(MAILBOX_PASSWORD);
-  await screen(page, testInfo, 'en-admin-create');
+  await checkScreen(page, testInfo, 'en-admin-create');
   await page.getByRole('button', { name: 'OK' }).click();
 
   const address = `luke@${domain}`;
@@ -175,12 +165,12 @@ test('the same journey in English', async ({ browser }, testInfo) => {
   await page.getByRole('button', { name: 'Show' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText(`Email account ${address}`);
   await expect(page.getByText('0 bytes of 1 GB')).toBeVisible();
-  await screen(page, testInfo, 'en-admin-account');
+  await checkScreen(page, testInfo, 'en-admin-account');
   await page.goBack();
   await accounts.getByRole('radio', { name: address }).check();
   await page.getByRole('button', { name: 'Delete' }).click();
   await expect(page.getByText(`Delete the email account ${address}?`)).toBeVisible();
-  await screen(page, testInfo, 'en-admin-delete');
+  await checkScreen(page, testInfo, 'en-admin-delete');
   await page.getByRole('button', { name: 'OK' }).click();
   await expect(accounts.getByRole('radio', { name: address })).toHaveCount(0);
   await expect(statusLine(page)).toHaveText('13 email accounts available out of 15');
@@ -197,14 +187,14 @@ test('each refusal is one sentence next to its field, and nothing is created', a
   await expect(page.getByRole('alert')).toHaveText("Nom d'utilisateur ou mot de passe invalide.");
   await expect(page.getByLabel("Nom d'utilisateur")).toHaveValue(domain);
   await expect(page.getByLabel('Mot de passe')).toHaveValue('');
-  await screen(page, testInfo, 'admin-sign-in-refused');
+  await checkScreen(page, testInfo, 'admin-sign-in-refused');
 
   await page.getByLabel('Mot de passe').fill(ADMIN_PASSWORD);
   await page.getByRole('button', { name: 'Ouvrir une session' }).click();
   await page.goto('/admin/courriel/configuration');
   await page.getByRole('button', { name: 'Supprimer' }).click();
   await expect(page.getByRole('alert')).toHaveText('Sélectionnez d’abord un compte de courriel dans la liste.');
-  await screen(page, testInfo, 'admin-easymail-select-first');
+  await checkScreen(page, testInfo, 'admin-easymail-select-first');
 
   const cases: [string, string, string, string][] = [
     ['jean..ne', MAILBOX_PASSWORD, "Nom d'utilisateur", 'Le nom d’utilisateur doit compter de 1 à 64 caractères'],
@@ -223,7 +213,7 @@ test('each refusal is one sentence next to its field, and nothing is created', a
     await expect(page.getByLabel(field)).toHaveAttribute('aria-invalid', 'true');
     await expect(page.getByLabel(field)).toHaveAccessibleDescription(new RegExp(sentence.replace(/[.?]/g, '\\$&')));
     await expect(page.getByLabel("Nom d'utilisateur")).toHaveValue(name);
-    if (name === 'JEANNE') await screen(page, testInfo, 'admin-create-refused', true);
+    if (name === 'JEANNE') await checkScreen(page, testInfo, 'admin-create-refused', { forDocs: true });
   }
   await page.getByRole('button', { name: 'Annuler' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Configuration Easymail');
@@ -237,11 +227,11 @@ test('each refusal is one sentence next to its field, and nothing is created', a
   await page.getByRole('button', { name: 'Enregistrer ce mot de passe' }).click();
   await expect(page.getByRole('alert')).toHaveText('Le mot de passe doit compter de 10 à 128 caractères.');
   await expect(page.getByLabel('Nouveau mot de passe')).toHaveAttribute('aria-invalid', 'true');
-  await screen(page, testInfo, 'admin-account-password-refused');
+  await checkScreen(page, testInfo, 'admin-account-password-refused');
   await page.getByRole('button', { name: 'Générer un mot de passe' }).click();
   await expect(page.getByRole('status')).toContainText('affiché une seule fois');
   await expect(page.locator('code.secret')).toHaveText(/^[A-Za-z0-9]{20}$/);
-  await screen(page, testInfo, 'admin-account-generated');
+  await checkScreen(page, testInfo, 'admin-account-generated');
   await page.goto(page.url());
   await expect(page.getByRole('heading', { level: 1 })).toHaveText(`Compte de courriel jeanne@${domain}`);
   await expect(page.locator('code.secret')).toHaveCount(0);
@@ -253,7 +243,7 @@ test('each refusal is one sentence next to its field, and nothing is created', a
   await page.getByLabel('Confirmer le nouveau mot de passe').fill('un nouveau secret fort');
   await page.getByRole('button', { name: 'Changer le mot de passe' }).click();
   await expect(page.getByRole('alert')).toHaveText('Le mot de passe actuel est incorrect.');
-  await screen(page, testInfo, 'admin-security-refused');
+  await checkScreen(page, testInfo, 'admin-security-refused');
 });
 
 test('at the quota, Créer says the limit and the status line reads 0', async ({ page }, testInfo) => {
@@ -267,7 +257,7 @@ test('at the quota, Créer says the limit and the status line reads 0', async ({
   await page.getByRole('button', { name: 'OK' }).click();
   await expect(page.getByRole('alert')).toHaveText('La limite de 2 comptes de courriel est atteinte.');
   await expect(page.getByLabel("Nom d'utilisateur")).toHaveValue('claire');
-  await screen(page, testInfo, 'admin-create-quota');
+  await checkScreen(page, testInfo, 'admin-create-quota');
   await page.getByRole('button', { name: 'Annuler' }).click();
   await expect(page.getByRole('group', { name: 'Sélectionner un compte' }).getByRole('radio')).toHaveCount(2);
   await expect(statusLine(page)).toHaveText('0 compte de courriel disponible sur une possibilité de 2');
@@ -295,7 +285,7 @@ test('Créer works with the keyboard alone, in a logical order, with a visible f
   await page.keyboard.press('Shift+Tab');
   await page.keyboard.press('Enter');
   await expect(page.getByRole('alert')).toHaveText('Le mot de passe doit compter de 10 à 128 caractères.');
-  await screen(page, testInfo, 'admin-create-keyboard');
+  await checkScreen(page, testInfo, 'admin-create-keyboard');
 
   await page.getByLabel('Mot de passe').focus();
   await page.keyboard.type(MAILBOX_PASSWORD);
@@ -350,6 +340,6 @@ test('every admin screen fits a 360-pixel-wide phone without sideways scrolling'
   await expect(page.getByRole('alert')).toHaveCount(1);
   await fits('Créer with a refusal');
   await page.goto('/admin/courriel/configuration');
-  await screen(page, testInfo, 'phone-admin-easymail');
+  await checkScreen(page, testInfo, 'phone-admin-easymail');
   await phone.close();
 });

@@ -1,4 +1,3 @@
-import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page, type TestInfo } from '@playwright/test';
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
@@ -8,7 +7,7 @@ import type Mail from 'nodemailer/lib/mailer';
 import { OPERATOR } from '../src/accounts/audit.ts';
 import { addDomain } from '../src/accounts/domains.ts';
 import { createMailbox } from '../src/accounts/mailboxes.ts';
-import { checkScreen, e2eDb, keepScreenshot } from './helpers.ts';
+import { checkScreen, e2eDb } from './helpers.ts';
 
 // The webmail as an employee uses it: mail arrives over real SMTP to the server under test, is
 // read, answered and filed in the browser; hostile HTML stays inert; another user's message stays
@@ -52,14 +51,8 @@ async function messageId(address: string, subject: string): Promise<string> {
  * frame holds the sender's markup, and axe cannot run in it anyway: with scripts disabled by the
  * sandbox, its timers never fire.
  */
-async function checkMessageScreen(page: Page, testInfo: TestInfo, name: string) {
-  const results = await new AxeBuilder({ page })
-    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
-    .exclude('iframe.message-frame')
-    .analyze();
-  const summary = results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  expect(summary, `axe violations on ${page.url()}`).toEqual([]);
-  await keepScreenshot(page, testInfo, name);
+function checkMessageScreen(page: Page, testInfo: TestInfo, name: string, forDocs = false) {
+  return checkScreen(page, testInfo, name, { forDocs, exclude: 'iframe.message-frame' });
 }
 
 /** The frame that shows a message's HTML. */
@@ -108,13 +101,13 @@ test('an employee reads mail that came over SMTP, writes to a colleague, and fil
   await expect(nav).toContainText(jeanne!);
   const table = page.getByRole('table', { name: /Boîte de réception : 1 message/ });
   await expect(table.getByRole('row', { name: /Non lu/ })).toContainText('Alice Expéditrice');
-  await checkScreen(page, testInfo, 'webmail-inbox');
+  await checkScreen(page, testInfo, 'webmail-inbox', { forDocs: true });
 
   await table.getByRole('link', { name: 'Bienvenue au cabinet' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Bienvenue au cabinet');
   await expect(page.locator('.message-text')).toContainText('Voici votre boîte.');
   await expect(nav.getByRole('link', { name: 'Boîte de réception', exact: true })).toBeVisible();
-  await checkScreen(page, testInfo, 'webmail-message');
+  await checkScreen(page, testInfo, 'webmail-message', { forDocs: true });
 
   // A refusal keeps what was typed; then the message goes to the colleague.
   await nav.getByRole('link', { name: 'Nouveau message' }).click();
@@ -126,7 +119,7 @@ test('an employee reads mail that came over SMTP, writes to a colleague, and fil
   await page.getByRole('button', { name: 'Envoyer' }).click();
   await expect(page.getByRole('alert')).toContainText('extérieur n’est pas activé');
   await expect(page.getByLabel('Objet')).toHaveValue('Réunion de jeudi');
-  await checkScreen(page, testInfo, 'webmail-compose-refused');
+  await checkScreen(page, testInfo, 'webmail-compose-refused', { forDocs: true });
   await page.getByLabel('À', { exact: true }).fill(marie!);
   await page.getByLabel('Pièces jointes').setInputFiles({
     name: 'ordre-du-jour.txt',
@@ -191,7 +184,7 @@ test('the webmail reads well on a phone and in English', async ({ browser }, tes
   await checkScreen(page, testInfo, 'webmail-inbox-phone-en');
   await page.getByRole('link', { name: /Commande numéro 2/ }).click();
   expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
-  await checkScreen(page, testInfo, 'webmail-message-phone-en');
+  await checkScreen(page, testInfo, 'webmail-message-phone-en', { forDocs: true });
   // The keyboard reaches the actions.
   await page.getByRole('link', { name: 'Reply' }).focus();
   await page.keyboard.press('Tab');
@@ -247,7 +240,7 @@ test('hostile HTML runs no script and fetches nothing remote until images are as
     expect(dialogs).toEqual([]);
     expect(await page.evaluate(() => (window as unknown as { pwned?: string }).pwned)).toBeUndefined();
     expect(await messageFrame(page).evaluate(() => (window as unknown as { pwned?: string }).pwned)).toBeUndefined();
-    await checkMessageScreen(page, testInfo, 'webmail-html-message');
+    await checkMessageScreen(page, testInfo, 'webmail-html-message', true);
 
     await page.getByRole('button', { name: 'Afficher les images' }).click();
     await expect(frame.locator('img[alt="pixel"]')).toBeVisible();
