@@ -9,6 +9,7 @@ import { signInAdmin, signInMailbox } from '../src/accounts/sign-in.ts';
 import type { Config } from '../src/config.ts';
 import { buildTestApp, Client } from './helpers/app.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/db.ts';
+import { byRole, text } from './helpers/html.ts';
 
 const PASSWORD = 'un mot de passe solide';
 const MAILBOX_PASSWORD = 'cheval agrafe pile correcte';
@@ -45,26 +46,6 @@ async function adminOf(domain: { name: string }, lang = 'fr', password = PASSWOR
   assert.equal(response.statusCode, 303, response.body);
   assert.equal(response.headers.location, '/admin/domaine');
   return client;
-}
-
-/** The visible text of an HTML fragment (tags dropped, entities decoded, spaces collapsed). */
-function text(html: string) {
-  return html
-    .replace(/<[^>]*>/g, ' ')
-    .replace(/&#39;/g, "'")
-    .replace(/&quot;/g, '"')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&amp;/g, '&')
-    .replace(/\s+/g, ' ')
-    .trim();
-}
-
-/** The texts of the elements with the given role. */
-function byRole(html: string, role: 'alert' | 'status') {
-  return [...html.matchAll(new RegExp(`<(\\w+)[^>]*role="${role}"[^>]*>([\\s\\S]*?)</\\1>`, 'g'))].map((m) =>
-    text(m[2] ?? ''),
-  );
 }
 
 const statusLine = (html: string) => {

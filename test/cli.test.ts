@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { createTestDatabase, type TestDatabase } from './helpers/db.ts';
+import { runCli } from './helpers/cli.ts';
 
 let database: TestDatabase;
 before(async () => {
@@ -9,25 +9,9 @@ before(async () => {
 });
 after(() => database.drop());
 
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the operator CLI as an operator would, on this file's database. */
-function easymail(args: string[], stdin = ''): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-      env: { ...process.env, DATABASE_URL: database.url, LANG: 'C' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-    child.stdin.end(stdin);
-  });
+/** Runs the operator CLI on this file's database. */
+function easymail(args: string[], stdin = '') {
+  return runCli(args, { DATABASE_URL: database.url }, stdin);
 }
 
 async function domainList() {

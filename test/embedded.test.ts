@@ -1,25 +1,17 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import pg from 'pg';
 import { openEmbeddedDatabase } from '../src/db/embedded.ts';
+import { runCli } from './helpers/cli.ts';
 
 const dataDir = mkdtempSync(join('.data', 'embedded-test-'));
 after(() => rmSync(dataDir, { recursive: true, force: true }));
 
-function cli(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, LANG: 'C' };
-    delete env.DATABASE_URL;
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c) => (stdout += c));
-    child.stderr.on('data', (c) => (stderr += c));
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
+function cli(args: string[]) {
+  // No DATABASE_URL: the CLI uses the embedded PostgreSQL of DATA_DIR.
+  return runCli(args, { DATA_DIR: dataDir, DATABASE_URL: '' });
 }
 
 describe('embedded PostgreSQL', () => {

@@ -3,13 +3,13 @@
 // a clear 4xx refusal in the reader's language (or exit 1 and one line on stderr), no 5xx, no state
 // change, and nothing reflected unescaped.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { translate, type Lang, type MessageKey } from '../src/i18n/index.ts';
 import { buildTestApp, Client } from './helpers/app.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/db.ts';
 import { makeDomain, makeMailbox, mailboxClient, adminClient, PASSWORD, snapshot } from './helpers/security.ts';
+import { runCli } from './helpers/cli.ts';
 
 let database: TestDatabase;
 let app: FastifyInstance;
@@ -557,19 +557,8 @@ const CLI_CASES: CliCase[] = [
   { name: 'an unknown option', args: ['domain', 'suspend', 'bystander.example', '--all'], says: /bad option/ },
 ];
 
-function easymail(args: string[], stdin = ''): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-      env: { ...process.env, DATABASE_URL: database.url, LANG: 'C' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-    child.stdin.on('error', () => {}); // the CLI may refuse before reading it all
-    child.stdin.end(stdin);
-  });
+function easymail(args: string[], stdin = '') {
+  return runCli(args, { DATABASE_URL: database.url }, stdin);
 }
 
 describe('bad-input corpus: operator CLI', () => {

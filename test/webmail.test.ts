@@ -12,6 +12,7 @@ import { attachmentDisposition, downloadType } from '../src/routes/webmail/mail.
 import { containsPattern, listFolder, parseMessageId } from '../src/mail/store.ts';
 import { buildTestApp, Client } from './helpers/app.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/db.ts';
+import { byRole, text } from './helpers/html.ts';
 
 const PASSWORD = 'cheval agrafe pile correcte';
 const STORAGE = 50 * 1024 * 1024;
@@ -83,25 +84,6 @@ async function signIn(box: Box, lang = 'fr'): Promise<Client> {
   assert.equal(response.statusCode, 303, response.body);
   assert.equal(response.headers.location, '/webmail/reception');
   return client;
-}
-
-/** The visible text of an HTML fragment (tags dropped, entities decoded, spaces collapsed). */
-function text(html: string) {
-  return html
-    .replace(/<[^>]*>/g, ' ')
-    .replace(/&#39;/g, "'")
-    .replace(/&quot;/g, '"')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&amp;/g, '&')
-    .replace(/\s+/g, ' ')
-    .trim();
-}
-
-function byRole(html: string, role: 'alert' | 'status') {
-  return [...html.matchAll(new RegExp(`<(\\w+)[^>]*role="${role}"[^>]*>([\\s\\S]*?)</\\1>`, 'g'))].map((m) =>
-    text(m[2] ?? ''),
-  );
 }
 
 /** Fails unless the page's visible text holds the fragment. */
