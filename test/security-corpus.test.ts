@@ -371,13 +371,13 @@ const CASES: WebCase[] = [
     name: 'wrong current administrator password',
     target: 'adminPassword',
     body: { current: 'pas le bon', next: 'un autre secret sûr', confirm: 'un autre secret sûr' },
-    ...pw('security.errors.currentWrong'),
+    ...pw('password.errors.currentWrong'),
   },
   {
     name: 'administrator confirmation differs',
     target: 'adminPassword',
     body: { current: PASSWORD, next: 'un autre secret sûr', confirm: 'un autre secret sur' },
-    ...pw('security.errors.mismatch'),
+    ...pw('password.errors.mismatch'),
   },
   {
     name: 'the domain as administrator password',
@@ -395,7 +395,7 @@ const CASES: WebCase[] = [
     name: 'wrong current webmail password',
     target: 'ownPassword',
     body: { current: 'pas le bon', next: 'un autre secret sûr', confirm: 'un autre secret sûr' },
-    ...pw('webmail.password.errors.currentWrong'),
+    ...pw('password.errors.currentWrong'),
   },
   {
     name: 'the address as own new password',

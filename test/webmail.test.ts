@@ -663,7 +663,7 @@ describe('Mot de passe', () => {
       confirm: 'un tout nouveau secret',
     });
     assert.equal(wrong.statusCode, 422);
-    assert.deepEqual(byRole(wrong.body, 'alert'), ['Le mot de passe actuel est inexact.']);
+    assert.deepEqual(byRole(wrong.body, 'alert'), ['Le mot de passe actuel est incorrect.']);
     const mismatch = await client.post('/webmail/mot-de-passe', {
       current: PASSWORD,
       next: 'un tout nouveau secret',

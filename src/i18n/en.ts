@@ -54,6 +54,8 @@ export const en: Record<MessageKey, string> = {
   'password.errors.length': 'The password must be 10 to 128 characters long.',
   'password.errors.control': 'The password cannot contain control characters.',
   'password.errors.name': 'The password cannot be the user name or the domain.',
+  'password.errors.currentWrong': 'The current password is incorrect.',
+  'password.errors.mismatch': 'The two new passwords are not the same.',
   'password.errors.common': 'This password is too common. Choose another one.',
   'mailbox.errors.invalidName':
     'The user name must be 1 to 64 characters among a-z, 0-9, dot, hyphen and underscore, and start and end with a letter or a digit.',
@@ -134,8 +136,6 @@ export const en: Record<MessageKey, string> = {
   'security.confirm': 'Confirm the new password',
   'security.submit': 'Change password',
   'security.done': 'The administrator password has been changed. Other sessions have been closed.',
-  'security.errors.currentWrong': 'The current password is incorrect.',
-  'security.errors.mismatch': 'The two new passwords are not the same.',
   'password.hint': '10 to 128 characters. Avoid common passwords.',
 
   'email.title': 'Email',
@@ -312,6 +312,4 @@ export const en: Record<MessageKey, string> = {
   'webmail.password.confirm': 'Confirm the new password',
   'webmail.password.rules': '10 to 128 characters; not your address, nor a common password.',
   'webmail.password.submit': 'Change the password',
-  'webmail.password.errors.currentWrong': 'The current password is wrong.',
-  'webmail.password.errors.mismatch': 'The two new passwords differ.',
 };

@@ -54,6 +54,8 @@ export const fr = {
   'password.errors.length': 'Le mot de passe doit compter de 10 à 128 caractères.',
   'password.errors.control': 'Le mot de passe ne peut pas contenir de caractères de contrôle.',
   'password.errors.name': 'Le mot de passe ne peut pas être le nom d’utilisateur ou le domaine.',
+  'password.errors.currentWrong': 'Le mot de passe actuel est incorrect.',
+  'password.errors.mismatch': 'Les deux nouveaux mots de passe ne sont pas identiques.',
   'password.errors.common': 'Ce mot de passe est trop courant. Choisissez-en un autre.',
   'mailbox.errors.invalidName':
     'Le nom d’utilisateur doit compter de 1 à 64 caractères parmi a-z, 0-9, le point, le tiret et le trait de soulignement, et commencer et finir par une lettre ou un chiffre.',
@@ -136,8 +138,6 @@ export const fr = {
   'security.confirm': 'Confirmer le nouveau mot de passe',
   'security.submit': 'Changer le mot de passe',
   'security.done': 'Le mot de passe de l’administrateur a été changé. Les autres sessions ont été fermées.',
-  'security.errors.currentWrong': 'Le mot de passe actuel est incorrect.',
-  'security.errors.mismatch': 'Les deux nouveaux mots de passe ne sont pas identiques.',
   'password.hint': 'De 10 à 128 caractères. Évitez les mots de passe courants.',
 
   'email.title': 'Courriel',
@@ -316,8 +316,6 @@ export const fr = {
   'webmail.password.confirm': 'Confirmer le nouveau mot de passe',
   'webmail.password.rules': 'De 10 à 128 caractères ; ni votre adresse ni un mot de passe courant.',
   'webmail.password.submit': 'Changer le mot de passe',
-  'webmail.password.errors.currentWrong': 'Le mot de passe actuel est inexact.',
-  'webmail.password.errors.mismatch': 'Les deux nouveaux mots de passe ne sont pas identiques.',
 } as const;
 
 export type MessageKey = keyof typeof fr;

@@ -1,7 +1,3 @@
-import type { Actor } from '../accounts/audit.ts';
-import { setMailboxPassword } from '../accounts/mailboxes.ts';
-import { verifyPassword } from '../accounts/passwords.ts';
-import { refuse, type Result } from '../accounts/result.ts';
 import { Prisma, type Db } from '../db/client.ts';
 
 // The webmail's reads and changes of stored mail. Every query names the mailbox: a message is
@@ -207,33 +203,4 @@ export async function emptyTrash(db: Db, mailboxId: number): Promise<number> {
     }
     return count;
   });
-}
-
-/**
- * A webmail user changes their own password: the current one must be right and the new one pass
- * the password rules; the mailbox's other sessions end, keepSid (this one) stays.
- */
-export async function changeOwnPassword(
-  db: Db,
-  mailbox: { id: number; domainId: number; domain: string; address: string },
-  input: { current: string; next: string },
-  who: Actor,
-  keepSid: string,
-): Promise<Result<unknown>> {
-  const row = await db.mailbox.findFirst({
-    where: { id: mailbox.id, domainId: mailbox.domainId },
-    select: { passwordHash: true },
-  });
-  if (!row || !(await verifyPassword(row.passwordHash, input.current))) {
-    return refuse('webmail.password.errors.currentWrong', undefined, 'current');
-  }
-  const changed = await setMailboxPassword(
-    db,
-    { id: mailbox.domainId, name: mailbox.domain },
-    mailbox.id,
-    input.next,
-    who,
-    keepSid,
-  );
-  return changed.ok ? changed : { ...changed, field: 'next' };
 }

@@ -1,6 +1,6 @@
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { changeAdminPassword } from '../../accounts/admin-password.ts';
+import { changeAdminPassword } from '../../accounts/password-change.ts';
 import { listDomainHistory } from '../../accounts/audit.ts';
 import { listMailboxes } from '../../accounts/mailboxes.ts';
 import { refuse } from '../../accounts/result.ts';
@@ -83,7 +83,7 @@ export default async function adminDomainRoutes(fastify: FastifyInstance) {
             adminActor(request),
             request.session.sessionId,
           )
-        : refuse('security.errors.mismatch', undefined, 'confirm');
+        : refuse('password.errors.mismatch', undefined, 'confirm');
     if (!result.ok) {
       reply.code(422);
       return reply.page('admin/security', {

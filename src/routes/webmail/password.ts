@@ -1,6 +1,6 @@
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { changeOwnPassword } from '../../mail/store.ts';
+import { changeMailboxPassword } from '../../accounts/password-change.ts';
 import { fieldError, setFlash, takeFlash } from '../shared.ts';
 import { mailboxActor, PATHS, webmailPage } from './shared.ts';
 
@@ -37,12 +37,13 @@ export default async function webmailPasswordRoutes(fastify: FastifyInstance) {
       );
     };
     if (next !== confirm) {
-      return refuse({ field: 'confirm', message: request.t('webmail.password.errors.mismatch') });
+      return refuse({ field: 'confirm', message: request.t('password.errors.mismatch') });
     }
-    const result = await changeOwnPassword(
+    const result = await changeMailboxPassword(
       app.db,
       request.mailbox,
-      { current, next },
+      current,
+      next,
       mailboxActor(request),
       request.session.sessionId,
     );
