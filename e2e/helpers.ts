@@ -22,7 +22,8 @@ export async function expectAccessible(page: Page, exclude?: string) {
 
 /** Keeps a full-page screenshot of the screen as a test artifact. */
 export async function keepScreenshot(page: Page, testInfo: TestInfo, name: string) {
-  await testInfo.attach(name, { body: await page.screenshot({ fullPage: true }), contentType: 'image/png' });
+  // Written into the test's folder under test-results/, which outlives the run whatever the reporter.
+  await page.screenshot({ path: testInfo.outputPath(`${name}.png`), fullPage: true });
 }
 
 const DOCS_SCREENSHOTS = join(import.meta.dirname, '..', 'docs', 'screenshots');
