@@ -3,10 +3,9 @@
 // node:test files and the Playwright journeys against it.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import pg from 'pg';
-import { openEmbeddedDatabase } from '../src/db/embedded.ts';
+import { freePort, openEmbeddedDatabase } from '../src/db/embedded.ts';
 import { applyMigrations } from '../src/db/migrate.ts';
 
 function testFiles(dir: string): string[] {
@@ -31,15 +30,6 @@ async function admin(serverUrl: string, sql: string) {
   } finally {
     await client.end();
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 // `tsx scripts/test.ts [unit] [e2e] [test/some.test.ts …]`: everything by default.

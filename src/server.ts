@@ -18,31 +18,43 @@ async function main() {
   const say = (line: string) => process.stdout.write(`${line}\n`);
   if (!config.databaseUrl) say(`Starting the embedded PostgreSQL in ${config.dataDir}/postgres …`);
   const database = await openDatabase(config, say);
-  const app = await buildApp(config, database.db);
-  const smtp = await startSmtpServer({ config, db: database.db, log: app.log });
+  let app: Awaited<ReturnType<typeof buildApp>> | undefined;
+  let smtp: Awaited<ReturnType<typeof startSmtpServer>> | undefined;
+  try {
+    app = await buildApp(config, database.db);
+    smtp = await startSmtpServer({ config, db: database.db, log: app.log });
+    await app.listen({ host: config.host, port: config.port });
+  } catch (error) {
+    // A port in use, say: nothing may be left running, the embedded PostgreSQL included.
+    await Promise.allSettled([app?.close(), smtp?.close()]);
+    await database.close();
+    throw error;
+  }
+  const [web, mail] = [app, smtp];
 
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    app.log.info({ signal }, 'shutting down');
+    web.log.info({ signal }, 'shutting down');
     // Both stop accepting and let what is in flight finish, before the database goes.
-    await Promise.all([app.close(), smtp.close()]);
+    await Promise.all([web.close(), mail.close()]);
     await database.close(); // closes the pool, stops the embedded PostgreSQL it started
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
 
-  const demo = database.freshEmbedded
+  // Only once everything listens, so the passwords printed are those of a demo one can use.
+  const emptyEmbedded = database.embedded && (await database.db.domain.count()) === 0;
+  const demo = emptyEmbedded
     ? await provisionDemo(database.db, { storageLimit: config.mailboxStorageBytes, brandName: config.brandName })
     : [];
-  await app.listen({ host: config.host, port: config.port });
   const base = `http://${config.host}:${config.port}`;
   say(`Easymail is ready: ${base}/`);
   say(`  Domain administration: ${base}/admin/connexion`);
   say(`  Webmail: ${base}/webmail`);
-  say(`  SMTP: ${config.smtpHost}:${smtp.port}`);
+  say(`  SMTP: ${config.smtpHost}:${mail.port}`);
   for (const line of demo) say(`  ${line}`);
 }
 

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import pg from 'pg';
-import { openEmbeddedDatabase } from '../src/db/embedded.ts';
+import { freePort, openEmbeddedDatabase } from '../src/db/embedded.ts';
 import { runCli } from './helpers/cli.ts';
 
 const dataDir = mkdtempSync(join('.data', 'embedded-test-'));
@@ -35,5 +37,55 @@ describe('embedded PostgreSQL', () => {
     assert.deepEqual(rows, [{ name: 'embedded.example' }]);
     await client.end();
     await server.stop();
+  });
+});
+
+describe('npm start on the embedded database', () => {
+  const serverDir = mkdtempSync(join('.data', 'embedded-server-'));
+  after(() => rmSync(serverDir, { recursive: true, force: true }));
+
+  /** Starts src/server.ts with no DATABASE_URL; resolves once it is ready or has exited. */
+  async function start(port: number) {
+    const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: serverDir, PORT: String(port), LOG_LEVEL: 'warn' };
+    env.SMTP_PORT = String(await freePort());
+    delete env.DATABASE_URL;
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], { env });
+    let output = '';
+    child.stdout.on('data', (chunk) => (output += chunk));
+    child.stderr.on('data', (chunk) => (output += chunk));
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    let done = false;
+    void exited.then(() => (done = true));
+    for (let i = 0; i < 300 && !done && !output.includes('Easymail is ready'); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return { child, exited, output: () => output };
+  }
+
+  it('prints the demo passwords once, and stops its PostgreSQL when it cannot start', async () => {
+    // The web port is taken: the server says so in one line, exits 1 and leaves nothing running.
+    const taken = createServer().listen(0, '127.0.0.1');
+    await new Promise((r) => taken.once('listening', r));
+    const busy = await start((taken.address() as { port: number }).port);
+    assert.equal(await busy.exited, 1);
+    assert.match(busy.output(), /^easymail: could not start: .*EADDRINUSE/m);
+    taken.close();
+    const port = Number(readFileSync(join(serverDir, 'postgres.port'), 'utf8'));
+    const probe = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', password: 'postgres' });
+    await assert.rejects(probe.connect(), 'the embedded PostgreSQL was stopped');
+
+    // The first start that listens provisions the demo and prints its passwords.
+    const first = await start(await freePort());
+    assert.match(first.output(), /Demo domain monomdedomaine\.ca: .*password [A-Za-z0-9]{20}/);
+    assert.match(first.output(), /Demo mailbox jeanne@monomdedomaine\.ca: password [A-Za-z0-9]{20}/);
+    first.child.kill('SIGTERM');
+    assert.equal(await first.exited, 0);
+
+    // Later starts reuse the database and print no password.
+    const second = await start(await freePort());
+    assert.match(second.output(), /Easymail is ready/);
+    assert.doesNotMatch(second.output(), /Demo|password/i);
+    second.child.kill('SIGTERM');
+    assert.equal(await second.exited, 0);
   });
 });

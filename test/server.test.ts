@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { createDb } from '../src/db/client.ts';
+import { freePort } from '../src/db/embedded.ts';
 import { buildTestApp } from './helpers/app.ts';
 import { createTestDatabase, databaseUrl, type TestDatabase } from './helpers/db.ts';
 
@@ -11,15 +11,6 @@ before(async () => {
   database = await createTestDatabase();
 });
 after(() => database.drop());
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 describe('operations', () => {
   it('GET /healthz answers 200 when the database answers', async () => {

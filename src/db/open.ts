@@ -6,8 +6,8 @@ import { applyMigrations } from './migrate.ts';
 export interface OpenDatabase {
   db: Db;
   url: string;
-  /** True when the embedded PostgreSQL was created just now: an empty database worth a demo. */
-  freshEmbedded: boolean;
+  /** True on the embedded PostgreSQL (no DATABASE_URL): the only database a demo may be added to. */
+  embedded: boolean;
   close(): Promise<void>;
 }
 
@@ -29,7 +29,7 @@ export async function openDatabase(config: Config, log: (line: string) => void =
   return {
     db,
     url,
-    freshEmbedded: embedded?.created ?? false,
+    embedded: embedded !== null,
     async close() {
       await db.$disconnect();
       if (embedded?.owned) await embedded.stop();

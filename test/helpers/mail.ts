@@ -1,4 +1,4 @@
-import { connect, createServer, type Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import type { Config } from '../../src/config.ts';
 import type { Db } from '../../src/db/client.ts';
 import { startSmtpServer, type Logger, type SmtpListener } from '../../src/mail/smtp.ts';
@@ -35,14 +35,7 @@ export async function startTestSmtp(db: Db, url: string, overrides: Partial<Conf
   return startSmtpServer({ config: testConfig(url, { smtpPort: 0, ...overrides }), db, log: silentLog });
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from '../../src/db/embedded.ts';
 
 export interface Reply {
   code: number;
