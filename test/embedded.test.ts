@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -8,6 +8,7 @@ import pg from 'pg';
 import { freePort, openEmbeddedDatabase } from '../src/db/embedded.ts';
 import { runCli } from './helpers/cli.ts';
 
+mkdirSync('.data', { recursive: true });
 const dataDir = mkdtempSync(join('.data', 'embedded-test-'));
 after(() => rmSync(dataDir, { recursive: true, force: true }));
 
