@@ -42,13 +42,14 @@ export async function buildApp(
   db: Db = createDb(config.databaseUrl ?? ''),
   logStream?: { write(line: string): void },
 ): Promise<FastifyInstance> {
+  const proxies = config.trustedProxies;
   const app = Fastify({
     logger: {
       level: config.logLevel,
       redact: { paths: REDACT, censor: '[redacted]' },
       ...(logStream ? { stream: logStream } : {}),
     },
-    trustProxy: config.trustProxy,
+    trustProxy: typeof proxies === 'number' ? (_address: string, hop: number) => hop < proxies : proxies,
     bodyLimit: 1024 * 1024,
     frameworkErrors: sendBareErrorPage,
   });

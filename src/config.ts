@@ -17,7 +17,10 @@ export interface Config {
   supportHours: string | undefined;
   webmailHost: string | undefined;
   logLevel: string;
+  /** Served over HTTPS through a TLS-terminating proxy: Secure `__Host-` cookies, HSTS. */
   trustProxy: boolean;
+  /** Which forwarding hops to believe for the client's address: Fastify's trustProxy option. */
+  trustedProxies: number | string[] | false;
   production: boolean;
   dataDir: string;
   maxMessageBytes: number;
@@ -67,8 +70,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}").`);
   }
   const trustProxy = text('TRUST_PROXY', 'false');
-  if (!['true', 'false'].includes(trustProxy)) {
-    problems.push(`TRUST_PROXY must be true or false (got "${trustProxy}").`);
+  const trustedProxies = parseTrustedProxies(trustProxy);
+  if (trustedProxies === null) {
+    problems.push(
+      `TRUST_PROXY must be false, true (one proxy), a number of proxies, or their addresses separated by commas (got "${trustProxy}").`,
+    );
   }
 
   const sessionSecret = optional('SESSION_SECRET');
@@ -90,7 +96,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     supportHours: optional('SUPPORT_HOURS'),
     webmailHost: optional('WEBMAIL_HOST'),
     logLevel,
-    trustProxy: trustProxy === 'true',
+    trustProxy: Boolean(trustedProxies),
+    trustedProxies: trustedProxies ?? false,
     production,
     dataDir,
     maxMessageBytes: integer('MAX_MESSAGE_BYTES', 25 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
@@ -102,6 +109,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (problems.length > 0) throw new ConfigError(problems);
   if (!config.sessionSecret) config.sessionSecret = localSessionSecret(dataDir);
   return config;
+}
+
+/**
+ * Only the proxies named are believed about the client's address: `true` is the one proxy in front
+ * (the last X-Forwarded-For entry), never the whole header, which the client can write itself.
+ */
+function parseTrustedProxies(value: string): number | string[] | false | null {
+  if (value === 'false') return false;
+  if (value === 'true') return 1;
+  if (/^\d{1,2}$/.test(value)) return Number(value) > 0 ? Number(value) : false;
+  const addresses = value.split(',').map((part) => part.trim());
+  const address = /^(\d{1,3}(\.\d{1,3}){3}|[0-9a-f:]+)(\/\d{1,3})?$/i;
+  return addresses.every((part) => address.test(part)) ? addresses : null;
 }
 
 /** Outside production, a secret generated once and kept in the data folder keeps sessions across restarts. */

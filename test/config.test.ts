@@ -30,6 +30,18 @@ describe('configuration', () => {
     assert.equal(readFileSync(join(dataDir, 'session-secret'), 'utf8').trim(), config.sessionSecret);
   });
 
+  it('reads TRUST_PROXY as the proxies to believe, never the whole X-Forwarded-For', () => {
+    const proxies = (value: string) => {
+      const config = loadConfig({ DATA_DIR: mkdtempSync(join(tmpdir(), 'easymail-config-')), TRUST_PROXY: value });
+      return [config.trustProxy, config.trustedProxies];
+    };
+    assert.deepEqual(proxies('false'), [false, false]);
+    assert.deepEqual(proxies('true'), [true, 1]);
+    assert.deepEqual(proxies('2'), [true, 2]);
+    assert.deepEqual(proxies('10.0.0.1, 10.0.1.0/24'), [true, ['10.0.0.1', '10.0.1.0/24']]);
+    assert.match(problems({ TRUST_PROXY: 'yes please' })[0] ?? '', /^TRUST_PROXY must be false, true/);
+  });
+
   it('requires SESSION_SECRET in production', () => {
     assert.deepEqual(problems({ NODE_ENV: 'production' }), [
       'SESSION_SECRET is required when NODE_ENV=production (at least 32 characters).',

@@ -90,6 +90,13 @@ describe('per-client limit on the sign-in forms', () => {
     assert.equal((await signInPost(proxied, '/admin/connexion', '10.0.0.1', via('203.0.113.7'))).statusCode, 429);
     assert.equal((await signInPost(proxied, '/admin/connexion', '10.0.0.1', via('203.0.113.8'))).statusCode, 403);
   });
+
+  it('believes only the proxy’s own entry: a client cannot pick its address with X-Forwarded-For', async () => {
+    // The proxy appends the address it saw (203.0.113.9); whatever the client wrote before it is ignored.
+    const spoofed = (i: number) => ({ 'x-forwarded-for': `192.0.2.${i}, 203.0.113.9`, 'x-forwarded-proto': 'https' });
+    for (let i = 0; i < 30; i++) await signInPost(proxied, '/admin/connexion', '10.0.0.1', spoofed(i));
+    assert.equal((await signInPost(proxied, '/admin/connexion', '10.0.0.1', spoofed(99))).statusCode, 429);
+  });
 });
 
 describe('looser limit on every request', () => {

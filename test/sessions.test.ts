@@ -2,10 +2,11 @@
 // server, sign-out and account changes ending sessions, and the cookie's attributes.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, Session } from 'fastify';
 import { OPERATOR } from '../src/accounts/audit.ts';
 import { resetDomainPassword, setDomainState } from '../src/accounts/domains.ts';
-import { ABSOLUTE_LIFETIME_MS, IDLE_TIMEOUT_MS } from '../src/plugins/session-store.ts';
+import { endMailboxSessions } from '../src/accounts/sessions.ts';
+import { ABSOLUTE_LIFETIME_MS, IDLE_TIMEOUT_MS, PostgresSessionStore } from '../src/plugins/session-store.ts';
 import { buildTestApp, Client } from './helpers/app.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/db.ts';
 import {
@@ -21,9 +22,11 @@ import {
 let database: TestDatabase;
 let app: FastifyInstance;
 let proxied: FastifyInstance;
+let store: PostgresSessionStore;
 
 before(async () => {
   database = await createTestDatabase();
+  store = new PostgresSessionStore(database.db);
   app = await buildTestApp(database.db, database.url);
   proxied = await buildTestApp(database.db, database.url, { trustProxy: true });
   await makeDomain(database.db, 'sessions.example');
@@ -226,6 +229,29 @@ describe('ending webmail sessions (V3.3.1, V3.3.3)', () => {
     assert.equal(await open(lucClient), false, 'domain suspended');
     assert.equal(await signedIn(admin), false, 'its administrator too');
     assert.equal(await database.db.session.count({ where: { domainId: domain.id } }), 0);
+  });
+});
+
+describe('an ended session stays ended (V3.3.1)', () => {
+  it('a request that loaded the session before it was ended cannot bring it back by saving it', async () => {
+    const domain = await makeDomain(database.db, 'late-save.example');
+    const jeanne = await makeMailbox(database.db, domain, 'jeanne');
+    const client = await mailboxClient(app, 'jeanne@late-save.example');
+    const row = await database.db.session.findFirstOrThrow({ where: { mailboxId: jeanne.id } });
+    // A slow request holds the session as it was loaded…
+    const loaded = await new Promise<Session | null | undefined>((resolve, reject) =>
+      store.get(row.sid, (error, session) => (error ? reject(error) : resolve(session))),
+    );
+    assert.ok(loaded);
+    // …while the administrator sets a new password, which ends the mailbox's sessions…
+    await endMailboxSessions(database.db, jeanne.id);
+    // …then it finishes and saves what it changed (a flash message, the idle clock).
+    loaded.flash = { key: 'webmail.flash.passwordChanged' };
+    await new Promise<void>((resolve, reject) =>
+      store.set(row.sid, loaded, (error) => (error ? reject(error) : resolve())),
+    );
+    assert.equal(await database.db.session.count({ where: { sid: row.sid } }), 0);
+    assert.equal((await client.get('/webmail/reception')).statusCode, 303, 'the old cookie is useless');
   });
 });
 

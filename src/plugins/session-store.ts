@@ -28,15 +28,28 @@ export function sessionExpiry(session: SessionPrincipal, now = Date.now()): Date
 export class PostgresSessionStore {
   constructor(private readonly db: Db) {}
 
+  /** Stores a session just signed in to: the only way a session row comes to exist. */
+  async create(sid: string, session: Session): Promise<void> {
+    await this.db.session.create({ data: { sid, ...this.row(session) } });
+  }
+
+  /**
+   * Saves changes to an existing session, and never brings back one that was ended meanwhile (a
+   * password change, a deletion, a sign-out elsewhere) by a request that had already loaded it.
+   */
   set(sid: string, session: Session, callback: Callback) {
     // A session nobody signed in to holds nothing worth a row (and regenerate() writes one).
     if (!session.admin && !session.mailbox) return this.destroy(sid, callback);
-    const data = JSON.parse(JSON.stringify(session));
-    const expiresAt = sessionExpiry(session);
-    const domainId = session.admin?.domainId ?? session.mailbox?.domainId ?? null;
-    const mailboxId = session.mailbox?.id ?? null;
-    const row = { data, expiresAt, domainId, mailboxId };
-    this.db.session.upsert({ where: { sid }, create: { sid, ...row }, update: row }).then(() => callback(), callback);
+    this.db.session.updateMany({ where: { sid }, data: this.row(session) }).then(() => callback(), callback);
+  }
+
+  private row(session: Session) {
+    return {
+      data: JSON.parse(JSON.stringify(session)),
+      expiresAt: sessionExpiry(session),
+      domainId: session.admin?.domainId ?? session.mailbox?.domainId ?? null,
+      mailboxId: session.mailbox?.id ?? null,
+    };
   }
 
   get(sid: string, callback: Callback<Session | null>) {

@@ -57,7 +57,7 @@ export default fp(
       await this.session.regenerate();
       const now = Date.now();
       Object.assign(this.session, principal, { signedInAt: now, lastSeenAt: now });
-      await this.session.save();
+      await store.create(this.session.sessionId, this.session);
     });
     app.decorateRequest('signOut', async function () {
       // Deletes the stored session; the empty one that replaces it is never stored, and its new id

@@ -15,6 +15,8 @@ export function testConfig(databaseUrl: string, overrides: Partial<Config> = {})
       DATABASE_URL: databaseUrl,
       RATE_LIMIT: '100000',
       SIGN_IN_RATE_LIMIT: '100000',
+      // `trustProxy: true` in overrides stands for TRUST_PROXY=true, with what it implies.
+      TRUST_PROXY: overrides.trustProxy ? 'true' : 'false',
     }),
     ...overrides,
   };
