@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { OPERATOR, recordAudit } from '../src/accounts/audit.ts';
 import { addDomain, setDomainState } from '../src/accounts/domains.ts';
-import { createMailbox } from '../src/accounts/mailboxes.ts';
+import { createMailbox, deleteMailbox, setMailboxPassword } from '../src/accounts/mailboxes.ts';
 import { signInAdmin, signInMailbox } from '../src/accounts/sign-in.ts';
 import type { Config } from '../src/config.ts';
 import { buildTestApp, Client } from './helpers/app.ts';
@@ -370,6 +370,27 @@ describe('Créer', () => {
     assert.equal(responses.filter((r) => r.statusCode === 303).length, quota);
     assert.equal(responses.filter((r) => r.statusCode === 422).length, 10);
     assert.equal(await mailboxCount(web.id), quota);
+  });
+});
+
+describe('simultaneous changes to one mailbox', () => {
+  it('deletes it once when several deletions race; the others find it gone, none fails', async () => {
+    const domain = await newDomain();
+    const made = await createMailbox(database.db, domain, { name: 'double', password: MAILBOX_PASSWORD }, OPERATOR);
+    assert.ok(made.ok);
+    const results = await Promise.all([
+      ...Array.from({ length: 5 }, () => deleteMailbox(database.db, domain, made.value.id, OPERATOR)),
+      setMailboxPassword(database.db, domain, made.value.id, undefined, OPERATOR),
+    ]);
+    const deleted = results.slice(0, 5);
+    assert.equal(deleted.filter((r) => r.ok).length, 1);
+    assert.ok(deleted.every((r) => r.ok || r.message === 'mailbox.errors.notFound'));
+    assert.ok(results[5]!.ok || results[5]!.message === 'mailbox.errors.notFound');
+    assert.equal(await mailboxCount(domain.id), 0);
+    assert.equal(
+      await database.db.auditEvent.count({ where: { action: 'mailbox.delete', target: made.value.address } }),
+      1,
+    );
   });
 });
 

@@ -92,6 +92,35 @@ describe('ingestMessage', () => {
     assert.ok(!message.subject.includes('\u0000'));
   });
 
+  it('stores an attachment whose Content-Type carries a NUL byte, instead of refusing it forever', async () => {
+    const id = await addMailbox(database.db, 'nul-type@ingest.ca');
+    const raw = Buffer.from(
+      [
+        'From: a@example.net',
+        'To: nul-type@ingest.ca',
+        'Subject: NUL',
+        'MIME-Version: 1.0',
+        'Content-Type: multipart/mixed; boundary="b"',
+        '',
+        '--b',
+        'Content-Type: text/plain',
+        '',
+        'Bonjour',
+        '--b',
+        'Content-Type: application/x\u0000y',
+        'Content-Disposition: attachment; filename="f.bin"',
+        '',
+        'data',
+        '--b--',
+        '',
+      ].join('\r\n'),
+    );
+    const stored = await ingestMessage(database.db, { recipients: [id], raw, folder: 'inbox', storageLimit: 1e6 });
+    assert.ok(stored.ok);
+    const message = await database.db.message.findUniqueOrThrow({ where: { id: stored.value[0] } });
+    assert.ok(!JSON.stringify(message.attachments).includes('\\u0000'));
+  });
+
   it('delivers to every recipient or to none when one is over its storage quota', async () => {
     const roomy = await addMailbox(database.db, 'c@ingest.ca');
     const full = await addMailbox(database.db, 'd@ingest.ca', { storageUsed: 990n });

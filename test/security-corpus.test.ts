@@ -487,6 +487,8 @@ describe('redirects (V5.1.5)', () => {
       '/\\evil.example',
       'javascript:alert(1)',
       '/ok path',
+      '/€',
+      '/\x7f',
     ]) {
       const response = await client.post('/langue', { lang: 'en', next });
       assert.equal(response.statusCode, 303);

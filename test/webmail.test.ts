@@ -13,6 +13,7 @@ import { containsPattern, listFolder, parseMessageId } from '../src/mail/store.t
 import { buildTestApp, Client } from './helpers/app.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/db.ts';
 import { byRole, text } from './helpers/html.ts';
+import { SMTPServer } from 'smtp-server';
 
 const PASSWORD = 'cheval agrafe pile correcte';
 const STORAGE = 50 * 1024 * 1024;
@@ -591,6 +592,50 @@ describe('Nouveau message', () => {
       assert.equal(await database.db.message.count({ where: { mailboxId: marie!.id } }), 0);
     } finally {
       await small.close();
+    }
+  });
+
+  it('says which outside addresses the relay refused instead of claiming the message went to all', async () => {
+    // A smarthost that takes every recipient but those named "nobody".
+    const relay = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS', 'AUTH'],
+      onRcptTo: (address, _session, callback) =>
+        callback(
+          address.address.startsWith('nobody@')
+            ? Object.assign(new Error('no such user'), { responseCode: 550 })
+            : undefined,
+        ),
+      onData: (stream, _session, callback) => stream.on('end', () => callback()).resume(),
+    });
+    await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
+    const port = (relay.server.address() as { port: number }).port;
+    const relaying = await buildTestApp(database.db, database.url, {
+      signInRateLimit: 100_000,
+      rateLimit: 100_000,
+      relayUrl: `smtp://127.0.0.1:${port}`,
+    } as Partial<Config>);
+    try {
+      const [jeanne] = await newDomain('jeanne');
+      const client = new Client(relaying);
+      await client.post('/webmail', { address: jeanne!.address, password: PASSWORD });
+      const to = 'ami@ailleurs.example, nobody@ailleurs.example';
+      const sent = await postMultipart(
+        client,
+        '/webmail/nouveau',
+        { to, subject: 'Bonjour', text: 'Salut' },
+        [],
+        '/webmail/nouveau',
+        relaying,
+      );
+      assert.equal(sent.statusCode, 303, sent.body);
+      const outbox = await client.get('/webmail/envoyes');
+      assert.deepEqual(byRole(outbox.body, 'status'), [
+        'Votre message a été envoyé, sauf à nobody@ailleurs.example : le relais a refusé ces adresses.',
+      ]);
+    } finally {
+      await relaying.close();
+      await new Promise<void>((resolve) => relay.close(() => resolve()));
     }
   });
 

@@ -74,12 +74,15 @@ export async function createMailbox(
 export async function deleteMailbox(db: Db, domain: DomainRef, mailboxId: number, who: Actor): Promise<Result<string>> {
   const mailbox = await getMailbox(db, domain, mailboxId);
   if (!mailbox) return refuse('mailbox.errors.notFound');
-  await db.$transaction(async (tx) => {
+  // deleteMany: a simultaneous deletion of the same mailbox makes this one a plain "not found".
+  const deleted = await db.$transaction(async (tx) => {
+    const { count } = await tx.mailbox.deleteMany({ where: { id: mailbox.id, domainId: domain.id } });
+    if (count === 0) return false;
     await endMailboxSessions(tx, mailbox.id);
-    await tx.mailbox.delete({ where: { id: mailbox.id } });
     await recordAudit(tx, who, 'mailbox.delete', mailbox.address, domain.id);
+    return true;
   });
-  return ok(mailbox.address);
+  return deleted ? ok(mailbox.address) : refuse('mailbox.errors.notFound');
 }
 
 /**
@@ -100,10 +103,16 @@ export async function setMailboxPassword(
   const problem = passwordProblem(chosen, [mailbox.localPart, mailbox.address, domain.name]);
   if (problem) return refuse(problem, undefined, 'password');
   const passwordHash = await hashPassword(chosen);
-  await db.$transaction(async (tx) => {
-    await tx.mailbox.update({ where: { id: mailbox.id }, data: { passwordHash } });
+  const changed = await db.$transaction(async (tx) => {
+    const { count } = await tx.mailbox.updateMany({
+      where: { id: mailbox.id, domainId: domain.id },
+      data: { passwordHash },
+    });
+    if (count === 0) return false; // deleted meanwhile
     await endMailboxSessions(tx, mailbox.id, keepSid);
     await recordAudit(tx, who, 'mailbox.set-password', mailbox.address, domain.id);
+    return true;
   });
+  if (!changed) return refuse('mailbox.errors.notFound');
   return ok({ address: mailbox.address, password: password === undefined ? chosen : undefined });
 }

@@ -289,6 +289,7 @@ export const en: Record<MessageKey, string> = {
   'webmail.flash.deleted': 'The message was deleted permanently.',
   'webmail.flash.emptied': 'The Trash was emptied.',
   'webmail.flash.sent': 'Your message was sent.',
+  'webmail.flash.sentExcept': 'Your message was sent, except to {address}: the relay refused these addresses.',
   'webmail.flash.passwordChanged': 'Your password was changed. Your other sessions were closed.',
   'webmail.compose.title': 'New message',
   'webmail.compose.replyTitle': 'Reply',

@@ -293,6 +293,7 @@ export const fr = {
   'webmail.flash.deleted': 'Le message a été supprimé définitivement.',
   'webmail.flash.emptied': 'La corbeille a été vidée.',
   'webmail.flash.sent': 'Votre message a été envoyé.',
+  'webmail.flash.sentExcept': 'Votre message a été envoyé, sauf à {address} : le relais a refusé ces adresses.',
   'webmail.flash.passwordChanged': 'Votre mot de passe a été changé. Vos autres sessions ont été fermées.',
   'webmail.compose.title': 'Nouveau message',
   'webmail.compose.replyTitle': 'Répondre',

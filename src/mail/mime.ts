@@ -99,7 +99,7 @@ export async function readMessage(raw: Buffer): Promise<ReadMessage> {
     attachments: mail.attachments.map((a, index) => ({
       index,
       filename: safeFilename(a.filename, index),
-      contentType: a.contentType.slice(0, 200),
+      contentType: clean(a.contentType, 200),
       size: a.size,
     })),
   };

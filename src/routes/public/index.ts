@@ -3,7 +3,8 @@ import { LANG_COOKIE } from '../../plugins/i18n.ts';
 
 /** Only a path of this site may be a redirect target (no `//host` or `https:` tricks). */
 export function localPath(value: unknown, fallback = '/'): string {
-  return typeof value === 'string' && /^\/(?![/\\])[^\s]*$/.test(value) ? value : fallback;
+  // Printable ASCII only: anything else cannot go into a Location header as it is.
+  return typeof value === 'string' && /^\/(?![/\\])[\x21-\x7e]*$/.test(value) ? value : fallback;
 }
 
 /** The provider's public pages, the language switch and the health check. */

@@ -211,7 +211,13 @@ export default async function webmailComposeRoutes(fastify: FastifyInstance) {
       request.log,
     );
     if (!result.ok) return refused(fieldError(request, result, 'form'));
-    setFlash(request, { key: 'webmail.flash.sent' });
+    const { rejected } = result.value;
+    setFlash(
+      request,
+      rejected.length > 0
+        ? { key: 'webmail.flash.sentExcept', address: rejected.join(', ') }
+        : { key: 'webmail.flash.sent' },
+    );
     return reply.redirect(PATHS.folder('sent'), 303);
   });
 }
