@@ -23,6 +23,15 @@ async function main() {
   try {
     app = await buildApp(config, database.db);
     smtp = await startSmtpServer({ config, db: database.db, log: app.log });
+    // Before listening, so the first visitor finds the demo; printed at once, so that even a start
+    // that then fails (a port in use) has shown the passwords it made.
+    if (database.embedded && (await database.db.domain.count()) === 0) {
+      const demo = await provisionDemo(database.db, {
+        storageLimit: config.mailboxStorageBytes,
+        brandName: config.brandName,
+      });
+      for (const line of demo) say(line);
+    }
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {
     // A port in use, say: nothing may be left running, the embedded PostgreSQL included.
@@ -45,17 +54,11 @@ async function main() {
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
 
-  // Only once everything listens, so the passwords printed are those of a demo one can use.
-  const emptyEmbedded = database.embedded && (await database.db.domain.count()) === 0;
-  const demo = emptyEmbedded
-    ? await provisionDemo(database.db, { storageLimit: config.mailboxStorageBytes, brandName: config.brandName })
-    : [];
   const base = `http://${config.host}:${config.port}`;
   say(`Easymail is ready: ${base}/`);
   say(`  Domain administration: ${base}/admin/connexion`);
   say(`  Webmail: ${base}/webmail`);
   say(`  SMTP: ${config.smtpHost}:${mail.port}`);
-  for (const line of demo) say(`  ${line}`);
 }
 
 main().catch((error: unknown) => {
