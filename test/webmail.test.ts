@@ -435,6 +435,7 @@ describe('reading and filing a message', () => {
       assert.equal(response.headers['content-disposition'], attachmentDisposition(name));
       assert.match(String(response.headers['content-security-policy']), /default-src 'none'/);
       assert.match(String(response.headers['content-security-policy']), /sandbox/);
+      assert.equal(response.headers['cache-control'], 'no-store');
     }
     const pdfResponse = await client.get(`/webmail/messages/${id}/pieces/2`);
     assert.deepEqual(pdfResponse.rawPayload, pdf);
@@ -479,6 +480,7 @@ describe('reading and filing a message', () => {
       "default-src 'none'; img-src data:; style-src 'unsafe-inline'; frame-ancestors 'self'; form-action 'none'; base-uri 'none'",
     );
     assert.equal(content.headers['x-content-type-options'], 'nosniff');
+    assert.equal(content.headers['cache-control'], 'no-store');
     assert.equal(content.headers['x-frame-options'], undefined);
     assert.doesNotMatch(content.body, /<script|onclick|onerror|tracker\.example/);
     assert.match(content.body, /<p style="color:red">/);

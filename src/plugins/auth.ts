@@ -13,6 +13,11 @@ declare module 'fastify' {
 export const ADMIN_SIGN_IN = '/admin/connexion';
 export const WEBMAIL_SIGN_IN = '/webmail';
 
+/** Signed-in pages show accounts and mail: no browser or proxy may keep them after the session ends. */
+function noStore(reply: FastifyReply) {
+  reply.header('cache-control', 'no-store');
+}
+
 /**
  * preHandler: the request comes from the administrator of an existing, active domain; anything
  * else goes to the sign-in page. The domain is read afresh from the database every time.
@@ -29,6 +34,7 @@ export async function requireDomainAdmin(request: FastifyRequest, reply: Fastify
     return reply.redirect(ADMIN_SIGN_IN, 303);
   }
   request.domain = domain;
+  noStore(reply);
 }
 
 /** preHandler: the request comes from the user of an existing mailbox of an active domain. */
@@ -45,6 +51,7 @@ export async function requireMailboxUser(request: FastifyRequest, reply: Fastify
     );
     return reply.redirect(WEBMAIL_SIGN_IN, 303);
   }
+  noStore(reply);
   request.mailbox = {
     id: mailbox.id,
     domainId: mailbox.domainId,

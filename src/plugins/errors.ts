@@ -1,7 +1,7 @@
 import fp from 'fastify-plugin';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { negotiateLang, translate, type MessageKey } from '../i18n/index.ts';
-import { SITE_CSP } from './security.ts';
+import { HSTS, SITE_CSP } from './security.ts';
 
 type ErrorPage = 'notFound' | 'forbidden' | 'csrf' | 'badRequest' | 'tooLarge' | 'tooMany' | 'server';
 
@@ -45,7 +45,7 @@ export function sendBareErrorPage(error: FastifyError, request: FastifyRequest, 
     .pop()
     ?.trim();
   if (request.server.config.trustProxy && proto === 'https') {
-    reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
+    reply.header('strict-transport-security', HSTS);
   }
   return reply
     .code(status)

@@ -27,6 +27,9 @@ export const SITE_CSP = Object.entries(CSP_DIRECTIVES)
   .map(([name, values]) => `${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} ${values.join(' ')}`)
   .join('; ');
 
+/** Strict-Transport-Security, sent on HTTPS responses only. */
+export const HSTS = 'max-age=31536000; includeSubDomains';
+
 /** The sign-in forms: their POSTs get a tight per-client limit on top of the per-account throttle. */
 export const SIGN_IN_PATHS = new Set([ADMIN_SIGN_IN, WEBMAIL_SIGN_IN]);
 /** Every form that checks a password: the sign-ins, and the password changes (the current one). */
@@ -57,7 +60,7 @@ export default fp(
     // HSTS means something only on a response that came over HTTPS (behind TRUST_PROXY).
     app.addHook('onRequest', async (request, reply) => {
       if (config.trustProxy && request.protocol === 'https') {
-        reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
+        reply.header('strict-transport-security', HSTS);
       }
     });
 

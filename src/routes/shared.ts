@@ -1,4 +1,4 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import type { Refusal } from '../accounts/result.ts';
 import type { Lang, MessageKey } from '../i18n/index.ts';
 
@@ -67,9 +67,4 @@ export function formatBytes(lang: Lang, bytes: number | bigint): string {
     unitDisplay: unit === 0 ? 'long' : 'short',
     maximumFractionDigits: 1,
   }).format(value);
-}
-
-/** Sends the page uncacheable: it shows something that must not be kept (a generated password). */
-export function noStore(reply: FastifyReply) {
-  reply.header('cache-control', 'no-store');
 }

@@ -8,7 +8,7 @@ import {
   setMailboxPassword,
 } from '../../accounts/mailboxes.ts';
 import { sendErrorPage } from '../../plugins/errors.ts';
-import { fieldError, formatBytes, formatDateTime, noStore, setFlash, takeFlash } from '../shared.ts';
+import { fieldError, formatBytes, formatDateTime, setFlash, takeFlash } from '../shared.ts';
 import { adminActor, PATHS } from './shared.ts';
 
 const MailboxParamsSchema = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }) });
@@ -139,8 +139,7 @@ export default async function adminEasymailRoutes(fastify: FastifyInstance) {
         return renderMailbox(request, reply, id, { error: fieldError(request, result, 'password') });
       }
       if (result.value.password) {
-        // Shown on this response only: never in a URL, never kept in the session or a cache.
-        noStore(reply);
+        // Shown on this response only: never in a URL or the session (and, signed in, never cached).
         return renderMailbox(request, reply, id, { generated: result.value.password });
       }
       setFlash(request, { key: 'mailboxDetail.passwordSet', address: result.value.address });

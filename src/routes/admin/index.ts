@@ -9,10 +9,6 @@ export default async function adminRoutes(app: FastifyInstance) {
   await app.register(adminSignInRoutes);
   await app.register(async (signedIn) => {
     signedIn.addHook('preHandler', requireDomainAdmin);
-    // Signed-in pages list accounts: no browser or proxy keeps them after the session ends.
-    signedIn.addHook('onSend', async (_request, reply) => {
-      reply.header('cache-control', 'no-store');
-    });
     await signedIn.register(adminDomainRoutes);
     await signedIn.register(adminEasymailRoutes);
   });

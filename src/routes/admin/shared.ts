@@ -1,8 +1,9 @@
 import type { FastifyRequest } from 'fastify';
 import type { Actor } from '../../accounts/audit.ts';
+import { ADMIN_SIGN_IN } from '../../plugins/auth.ts';
 
 export const PATHS = {
-  signIn: '/admin/connexion',
+  signIn: ADMIN_SIGN_IN,
   signOut: '/admin/deconnexion',
   home: '/admin/domaine',
   hosting: '/admin/hebergement-web',

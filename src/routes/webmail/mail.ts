@@ -216,7 +216,6 @@ export default async function webmailMailRoutes(fastify: FastifyInstance) {
       return reply
         .header('content-security-policy', frameCsp(images))
         .header('x-content-type-options', 'nosniff')
-        .header('cache-control', 'no-store')
         .type('text/html; charset=utf-8')
         .send(document);
     },
@@ -239,7 +238,6 @@ export default async function webmailMailRoutes(fastify: FastifyInstance) {
         .header('content-type', downloadType(attachment.contentType))
         .header('content-disposition', attachmentDisposition(attachment.filename))
         .header('x-content-type-options', 'nosniff')
-        .header('cache-control', 'no-store')
         .send(attachment.content);
     },
   );

@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Actor } from '../../accounts/audit.ts';
 import type { MessageKey } from '../../i18n/index.ts';
 import { FOLDERS, mailboxSummary, parseMessageId, type FolderName } from '../../mail/store.ts';
+import { WEBMAIL_SIGN_IN } from '../../plugins/auth.ts';
 import { sendErrorPage } from '../../plugins/errors.ts';
 import { formatBytes } from '../shared.ts';
 
@@ -14,7 +15,7 @@ export function folderOfSlug(slug: string): FolderName | null {
 
 const message = (id: bigint | string) => `/webmail/messages/${id}`;
 export const PATHS = {
-  signIn: '/webmail',
+  signIn: WEBMAIL_SIGN_IN,
   signOut: '/webmail/deconnexion',
   inbox: '/webmail/reception',
   folder: (folder: FolderName) => `/webmail/${SLUGS[folder]}`,
@@ -68,7 +69,6 @@ export async function webmailPage(
     unreadText: t.plural('webmail.nav.unread', summary.unread[folder]),
     current: folder === current,
   }));
-  reply.header('cache-control', 'no-store');
   return reply.page(`webmail/${screen}`, {
     ...data,
     webmail: {
