@@ -5,8 +5,10 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { join } from 'node:path';
 import { parse as parseQuery } from 'node:querystring';
 import type { Config } from './config.ts';
-import { createDb, type Db } from './db/client.ts';
+import { createCore, type Core } from './core/index.ts';
+import type { Db } from './db/client.ts';
 import errors, { sendBareErrorPage } from './plugins/errors.ts';
+import maintenance from './plugins/maintenance.ts';
 import i18n from './plugins/i18n.ts';
 import security from './plugins/security.ts';
 import session from './plugins/session.ts';
@@ -18,7 +20,8 @@ import webmailRoutes from './routes/webmail/index.ts';
 declare module 'fastify' {
   interface FastifyInstance {
     config: Config;
-    db: Db;
+    /** The one way routes and plugins reach the rules and the store. */
+    core: Core;
   }
 }
 
@@ -39,7 +42,7 @@ const REDACT = [
  */
 export async function buildApp(
   config: Config,
-  db: Db = createDb(config.databaseUrl ?? ''),
+  db: Db,
   logStream?: { write(line: string): void },
 ): Promise<FastifyInstance> {
   const proxies = config.trustedProxies;
@@ -53,8 +56,9 @@ export async function buildApp(
     bodyLimit: 1024 * 1024,
     frameworkErrors: sendBareErrorPage,
   });
+  const core = createCore(db, config);
   app.decorate('config', config);
-  app.decorate('db', db);
+  app.decorate('core', core);
 
   await app.register(fastifyCookie, { secret: config.sessionSecret });
   // A repeated field keeps only its first value, so no handler ever sees an array it did not expect.
@@ -66,10 +70,11 @@ export async function buildApp(
   });
   await app.register(fastifyStatic, { root: join(import.meta.dirname, '../public'), prefix: '/public/' });
   await app.register(i18n);
-  await app.register(security, { config });
-  await app.register(session, { config, db });
+  await app.register(security, { config, core });
+  await app.register(session, { config, core });
   await app.register(view, { config });
   await app.register(errors);
+  await app.register(maintenance, { core });
 
   await app.register(publicRoutes);
   await app.register(adminRoutes);

@@ -26,8 +26,10 @@ export interface Config {
   maxMessageBytes: number;
   mailboxStorageBytes: number;
   relayUrl: string | undefined;
-  /** Requests a client address may make in a minute (static files aside). */
+  /** Requests a client address may make in a minute (static files aside): enough for 50 people behind one address. */
   rateLimit: number;
+  /** Unset: the general rate limit is counted in each instance's memory. */
+  redisUrl: string | undefined;
   /** Sign-in and password-change submissions a client address may make in 15 minutes, per form. */
   signInRateLimit: number;
 }
@@ -64,6 +66,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const relayUrl = optional('RELAY_URL');
   if (relayUrl && !/^smtps?:\/\//.test(relayUrl)) {
     problems.push('RELAY_URL must be an smtp:// or smtps:// URL.');
+  }
+  const redisUrl = optional('REDIS_URL');
+  if (redisUrl && !/^rediss?:\/\//.test(redisUrl)) {
+    problems.push('REDIS_URL must be a redis:// or rediss:// URL.');
   }
   const logLevel = text('LOG_LEVEL', 'info');
   if (!LOG_LEVELS.includes(logLevel)) {
@@ -103,7 +109,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxMessageBytes: integer('MAX_MESSAGE_BYTES', 25 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     mailboxStorageBytes: integer('MAILBOX_STORAGE_BYTES', 1024 * 1024 * 1024, 1024, Number.MAX_SAFE_INTEGER),
     relayUrl,
-    rateLimit: integer('RATE_LIMIT', 600, 1, 1_000_000),
+    rateLimit: integer('RATE_LIMIT', 3000, 1, 1_000_000),
+    redisUrl,
     signInRateLimit: integer('SIGN_IN_RATE_LIMIT', 30, 1, 1_000_000),
   };
   if (problems.length > 0) throw new ConfigError(problems);

@@ -1,8 +1,8 @@
-import { provisionDemo } from './accounts/demo.ts';
 import { buildApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { openDatabase } from './db/open.ts';
-import { startSmtpServer } from './mail/smtp.ts';
+import { provisionDemo } from './demo.ts';
+import { startSmtpServer } from './smtp/inbound.ts';
 
 /** Starts Easymail: configuration, database (embedded when DATABASE_URL is unset), HTTP and SMTP. */
 async function main() {
@@ -22,10 +22,10 @@ async function main() {
   let smtp: Awaited<ReturnType<typeof startSmtpServer>> | undefined;
   try {
     app = await buildApp(config, database.db);
-    smtp = await startSmtpServer({ config, db: database.db, log: app.log });
+    smtp = await startSmtpServer({ config, core: app.core, log: app.log });
     // Before listening, so the first visitor finds the demo; printed at once, so that even a start
     // that then fails (a port in use) has shown the passwords it made.
-    if (database.embedded && (await database.db.domain.count()) === 0) {
+    if (database.embedded) {
       const demo = await provisionDemo(database.db, {
         storageLimit: config.mailboxStorageBytes,
         brandName: config.brandName,

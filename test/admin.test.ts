@@ -115,13 +115,21 @@ describe('administrator sign-in', () => {
     assert.equal(failures, 1);
   });
 
-  it('refuses a suspended domain with the same sentence, and ends its open session', async () => {
+  it('tells a suspended domain’s administrator to call support, after a correct password only, and ends its session', async () => {
     const domain = await newDomain();
     const client = await adminOf(domain);
     await setDomainState(database.db, domain.name, 'suspended', OPERATOR);
     const refused = await new Client(app).post('/admin/connexion', { username: domain.name, password: PASSWORD });
     assert.equal(refused.statusCode, 401);
-    assert.deepEqual(byRole(refused.body, 'alert'), ["Nom d'utilisateur ou mot de passe invalide."]);
+    assert.deepEqual(byRole(refused.body, 'alert'), [
+      `Ce domaine est suspendu. Appelez le soutien technique au ${app.config.supportPhone}.`,
+    ]);
+    const guessed = await new Client(app).post('/admin/connexion', {
+      username: domain.name,
+      password: 'wrong-guess-123',
+    });
+    assert.equal(guessed.statusCode, 401);
+    assert.deepEqual(byRole(guessed.body, 'alert'), ["Nom d'utilisateur ou mot de passe invalide."]);
     const page = await client.get('/admin/domaine');
     assert.equal(page.statusCode, 303);
     assert.equal(page.headers.location, '/admin/connexion');
@@ -152,8 +160,10 @@ describe('Configuration Easymail', () => {
     let page = await client.get('/admin/courriel/configuration');
     assert.match(page.body, /<h1>Configuration Easymail<\/h1>/);
     assert.match(page.body, /<legend>Sélectionner un compte<\/legend>/);
+    // Créer opens its own form (a GET of the Créer page), so Enter in the list means Afficher.
+    assert.match(page.body, /<form id="create" method="get" action="\/admin\/courriel\/creer"><\/form>/);
+    assert.match(page.body, /<button type="submit" form="create">Créer<\/button>/);
     for (const [value, label] of [
-      ['create', 'Créer'],
       ['show', 'Afficher'],
       ['delete', 'Supprimer'],
     ]) {
@@ -464,21 +474,35 @@ describe('an account’s page, Nouveau mot de passe and Supprimer', () => {
     assert.equal(audit.clientAddress, '127.0.0.1');
   });
 
-  it('shows a generated password once, on the response only: not in the URL, the session or a cache', async () => {
+  it('shows a generated password once, after a redirect: a reload neither shows nor makes another', async () => {
     const domain = await newDomain();
     const made = await createMailbox(database.db, domain, { name: 'jeanne', password: MAILBOX_PASSWORD }, OPERATOR);
     assert.ok(made.ok);
     const from = `/admin/courriel/comptes/${made.value.id}`;
     const client = await adminOf(domain);
-    const response = await client.post(`${from}/mot-de-passe`, { action: 'generate' }, { from });
+    const posted = await client.post(`${from}/mot-de-passe`, { action: 'generate' }, { from });
+    assert.equal(posted.statusCode, 303);
+    assert.equal(posted.headers.location, from, 'the password is in no URL');
+    // While it waits for the next page, the stored session holds it sealed, never in clear.
+    const waiting = await database.db.session.findMany({ where: { domainId: domain.id } });
+    const hash = (await database.db.mailbox.findUniqueOrThrow({ where: { id: made.value.id } })).passwordHash;
+    const response = await client.get(from);
     assert.equal(response.statusCode, 200);
     assert.equal(response.headers['cache-control'], 'no-store');
     const password = /<code class="secret">([^<]+)<\/code>/.exec(response.body)?.[1];
     assert.ok(password && password.length === 20);
+    assert.ok(waiting.every((s) => !JSON.stringify(s.data).includes(password)));
     const sessions = await database.db.session.findMany({ where: { domainId: domain.id } });
     assert.ok(sessions.every((s) => !JSON.stringify(s.data).includes(password)));
     const again = await client.get(from);
-    assert.ok(!again.body.includes(password));
+    assert.ok(!again.body.includes(password), 'a reload does not show it again');
+    assert.ok(!again.body.includes('class="secret"'), 'nor another one');
+    const after = (await database.db.mailbox.findUniqueOrThrow({ where: { id: made.value.id } })).passwordHash;
+    assert.equal(after, hash, 'a reload changes nothing');
+    const history = await database.db.auditEvent.count({
+      where: { domainId: domain.id, action: 'mailbox.set-password' },
+    });
+    assert.equal(history, 1, 'one entry in the history');
     const signIn = await signInMailbox(database.db, { address: `jeanne@${domain.name}`, password }, '::1');
     assert.ok(signIn.ok);
   });

@@ -28,7 +28,9 @@ describe('operator CLI', () => {
       run.stdout,
       /^Domain exemple\.ca added\.\nAdministrator password \(shown only this once\): [A-Za-z0-9]{20}\n$/,
     );
-    assert.match(await domainList(), /^exemple\.ca\tactive\t0\/15\t\d{4}-\d{2}-\d{2}$/m);
+    const listed = await domainList();
+    assert.match(listed, /^Domain\tState\tAccounts\tCreated\tPunycode\n/, 'a header row first');
+    assert.match(listed, /^exemple\.ca\tactive\t0\/15\t\d{4}-\d{2}-\d{2}\t$/m);
     const audit = await database.db.auditEvent.findMany({ where: { action: 'domain.add' } });
     assert.equal(audit.length, 1);
     assert.equal(audit[0]?.actor, 'operator');
@@ -45,7 +47,7 @@ describe('operator CLI', () => {
     assert.equal(domain?.mailboxQuota, 3);
     const quota = await easymail(['domain', 'set-quota', 'xn--caf-dma.example', '5']);
     assert.equal(quota.status, 0, quota.stderr);
-    assert.match(await domainList(), /^xn--caf-dma\.example\tactive\t0\/5/m);
+    assert.match(await domainList(), /^café\.example\tactive\t0\/5\t\d{4}-\d{2}-\d{2}\txn--caf-dma\.example$/m);
   });
 
   it('suspends, resumes, resets the password and removes with confirmation', async () => {

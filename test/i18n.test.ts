@@ -28,11 +28,11 @@ describe('message catalogues', () => {
     assert.equal(reached('en', 1), 'The limit of 1 email account has been reached.');
     assert.equal(reached('en', 0), 'The limit of 0 email accounts has been reached.');
     assert.equal(
-      translatePlural('fr', 'easymail.status', 0, { quota: 15 }),
+      translatePlural('fr', 'admin.easymail.status', 0, { quota: 15 }),
       '0 compte de courriel disponible sur une possibilité de 15',
     );
     assert.equal(
-      translatePlural('fr', 'easymail.status', 13, { quota: 15 }),
+      translatePlural('fr', 'admin.easymail.status', 13, { quota: 15 }),
       '13 comptes de courriel disponibles sur une possibilité de 15',
     );
   });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { provisionDemo } from '../src/accounts/demo.ts';
+import { provisionDemo } from '../src/demo.ts';
 import { verifyPassword } from '../src/accounts/passwords.ts';
 import { findDeliverableMailbox, parseAddress, parseHostedAddress } from '../src/mail/addresses.ts';
 import { ingestMessage } from '../src/mail/ingest.ts';
@@ -58,9 +58,12 @@ describe('envelope addresses', () => {
   it('finds a mailbox only in an active domain', async () => {
     await addMailbox(database.db, 'marie@actif.ca');
     await addMailbox(database.db, 'marc@inactif.ca', { state: 'suspended' });
-    assert.equal((await findDeliverableMailbox(database.db, 'MARIE@actif.ca'))?.address, 'marie@actif.ca');
-    assert.equal(await findDeliverableMailbox(database.db, 'marc@inactif.ca'), null);
-    assert.equal(await findDeliverableMailbox(database.db, 'personne@actif.ca'), null);
+    const found = await findDeliverableMailbox(database.db, 'MARIE@actif.ca');
+    assert.equal(found.ok && found.value.address, 'marie@actif.ca');
+    const suspended = await findDeliverableMailbox(database.db, 'marc@inactif.ca');
+    assert.equal(!suspended.ok && suspended.kind, 'unavailable', 'a suspended domain: try again later');
+    const unknown = await findDeliverableMailbox(database.db, 'personne@actif.ca');
+    assert.equal(!unknown.ok && unknown.kind, 'notFound');
   });
 });
 
@@ -133,8 +136,9 @@ describe('ingestMessage', () => {
     });
     assert.deepEqual(refused, {
       ok: false,
+      kind: 'conflict',
       message: 'mail.errors.storageFull',
-      params: { address: 'd@ingest.ca', mailboxId: full },
+      params: { address: 'd@ingest.ca' },
     });
     assert.equal(await database.db.message.count({ where: { mailboxId: { in: [roomy, full] } } }), 0);
   });
@@ -182,11 +186,13 @@ describe('ingestMessage', () => {
 
 describe('demo', () => {
   it('provisions jeanne@monomdedomaine.ca with a welcome message in French and English, and prints her password', async () => {
+    await database.db.domain.deleteMany({});
     const lines = await provisionDemo(database.db, { storageLimit: 1e6, brandName: 'Courriel Test' });
     const line = lines.find((l) => l.startsWith('Demo mailbox jeanne@monomdedomaine.ca: password '));
     assert.ok(line, lines.join('\n'));
-    const mailbox = await findDeliverableMailbox(database.db, 'jeanne@monomdedomaine.ca');
-    assert.ok(mailbox);
+    const found = await findDeliverableMailbox(database.db, 'jeanne@monomdedomaine.ca');
+    assert.ok(found.ok);
+    const mailbox = found.value;
     const stored = await database.db.mailbox.findUniqueOrThrow({ where: { id: mailbox.id } });
     assert.ok(await verifyPassword(stored.passwordHash, line.split('password ')[1]!));
     const welcome = await database.db.message.findFirstOrThrow({
@@ -198,5 +204,9 @@ describe('demo', () => {
     const read = await readMessage(Buffer.from(welcome.body!.raw));
     assert.match(read.text, /Bienvenue dans votre courriel Web Courriel Test/);
     assert.match(read.text, /Welcome to your Courriel Test webmail/);
+  });
+
+  it('provisions nothing on a database that already holds a domain', async () => {
+    assert.deepEqual(await provisionDemo(database.db, { storageLimit: 1e6 }), []);
   });
 });

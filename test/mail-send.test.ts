@@ -128,6 +128,7 @@ describe('sendMessage', () => {
     );
     assert.deepEqual(sent, {
       ok: false,
+      kind: 'invalid',
       message: 'mail.errors.outsideMailDisabled',
       params: { address: 'client@ailleurs.example' },
       field: 'cc',
@@ -166,7 +167,7 @@ describe('sendMessage', () => {
         jeanneSends(),
         draft({ to: ['client@ailleurs.example', 'paul@monomdedomaine.ca'] }),
       );
-      assert.deepEqual(sent, { ok: false, message: 'mail.errors.relayFailed' });
+      assert.deepEqual(sent, { ok: false, kind: 'unavailable', message: 'mail.errors.relayFailed' });
       assert.deepEqual(await snapshot(), before);
     } finally {
       await refusing.close();
@@ -213,7 +214,7 @@ describe('sendMessage', () => {
     it(`refuses ${name} and stores nothing`, async () => {
       const before = await snapshot();
       const sent = await sendMessage(database.db, config, jeanneSends(), draft(fields));
-      assert.deepEqual(sent, { ok: false, ...refusal });
+      assert.deepEqual(sent, { ok: false, kind: 'invalid', ...refusal });
       assert.deepEqual(await snapshot(), before);
     });
   }
@@ -226,7 +227,7 @@ describe('sendMessage', () => {
       { mailboxId: full, address: 'plein@monomdedomaine.ca' },
       draft({ to: ['paul@monomdedomaine.ca'] }),
     );
-    assert.deepEqual(sent, { ok: false, message: 'mail.errors.senderStorageFull' });
+    assert.deepEqual(sent, { ok: false, kind: 'conflict', message: 'mail.errors.senderStorageFull' });
   });
 
   it('makes header injection impossible through the subject or a display name', async () => {

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig } from '../src/config.ts';
-import { countRequest } from '../src/plugins/rate-limit-store.ts';
+import { countRequest } from '../src/db/counters.ts';
 import { PASSWORD_FORM_PATHS } from '../src/plugins/security.ts';
 import { buildTestApp } from './helpers/app.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/db.ts';
@@ -108,7 +108,7 @@ describe('looser limit on every request', () => {
     assert.match(refused.body, /Trop de tentatives/);
     const css = await tight.inject({ url: '/public/css/site.css', remoteAddress: '192.0.2.50' });
     assert.equal(css.statusCode, 200);
-    assert.equal(defaults.rateLimit, 600);
+    assert.equal(defaults.rateLimit, 3000);
   });
 });
 

@@ -7,7 +7,8 @@ import { OPERATOR } from '../src/accounts/audit.ts';
 import { resetDomainPassword, setDomainState } from '../src/accounts/domains.ts';
 import { endMailboxSessions } from '../src/accounts/sessions.ts';
 import { ABSOLUTE_LIFETIME_MS, IDLE_TIMEOUT_MS, PostgresSessionStore } from '../src/plugins/session-store.ts';
-import { buildTestApp, Client } from './helpers/app.ts';
+import { createCore } from '../src/core/index.ts';
+import { buildTestApp, Client, testConfig } from './helpers/app.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/db.ts';
 import {
   adminClient,
@@ -26,7 +27,7 @@ let store: PostgresSessionStore;
 
 before(async () => {
   database = await createTestDatabase();
-  store = new PostgresSessionStore(database.db);
+  store = new PostgresSessionStore(createCore(database.db, testConfig(database.url)).sessions);
   app = await buildTestApp(database.db, database.url);
   proxied = await buildTestApp(database.db, database.url, { trustProxy: true });
   await makeDomain(database.db, 'sessions.example');
@@ -216,7 +217,7 @@ describe('ending webmail sessions (V3.3.1, V3.3.3)', () => {
     const paulClient = await mailboxClient(app, 'paul@ended.example');
     const from = '/admin/courriel/configuration';
     const set = await admin.post(`/admin/courriel/comptes/${paul.id}/mot-de-passe`, { action: 'generate' }, { from });
-    assert.equal(set.statusCode, 200);
+    assert.equal(set.statusCode, 303);
     assert.equal(await open(paulClient), false, 'new password');
 
     const anneClient = await mailboxClient(app, 'anne@ended.example');

@@ -173,16 +173,21 @@ describe('webmail sign-in', () => {
     assert.equal((await client.get('/webmail/reception')).headers.location, '/webmail');
   });
 
-  it('gives an unknown address, a wrong password and a suspended domain the same 401 and sentence', async () => {
+  it('gives an unknown address, a wrong password and a suspended domain guessed at the same 401 and sentence', async () => {
     const [jeanne] = await newDomain('jeanne');
     const [paul] = await newDomain('paul');
     await setDomainState(database.db, paul!.domain.name, 'suspended', OPERATOR);
     const attempts = [
       { address: jeanne!.address, password: 'pas le bon mot de passe' },
       { address: `inconnu-"<b>x</b>"@${jeanne!.domain.name}`, password: PASSWORD },
-      { address: paul!.address, password: PASSWORD },
+      { address: paul!.address, password: 'pas le bon mot de passe' },
       { address: '', password: '' },
     ];
+    const suspended = await new Client(app).post('/webmail', { address: paul!.address, password: PASSWORD });
+    assert.equal(suspended.statusCode, 401);
+    assert.deepEqual(byRole(suspended.body, 'alert'), [
+      `Ce domaine est suspendu. Appelez le soutien technique au ${app.config.supportPhone}.`,
+    ]);
     for (const attempt of attempts) {
       const response = await new Client(app).post('/webmail', attempt);
       assert.equal(

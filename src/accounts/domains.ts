@@ -1,8 +1,9 @@
 import type { Db } from '../db/client.ts';
 import { recordAudit, type Actor } from './audit.ts';
 import { normalizeDomainName } from './names.ts';
-import { generatePassword, hashPassword, passwordProblem } from './passwords.ts';
-import { ok, refuse, type Result } from './result.ts';
+import { adminPasswordProblem } from './password-change.ts';
+import { generatePassword, hashPassword } from './passwords.ts';
+import { ok, refuse, type Result } from '../core/result.ts';
 import { endAdminSessions, endDomainSessions } from './sessions.ts';
 
 export const DEFAULT_MAILBOX_QUOTA = 15;
@@ -18,7 +19,7 @@ export function parseQuota(text: string): number | null {
 /** The stored form of a typed domain name, or the refusal to show. */
 function domainNameOf(input: string): Result<string> {
   const name = normalizeDomainName(input);
-  return name ? ok(name) : refuse('domain.errors.invalidName', { name: input.slice(0, 100) }, 'domain');
+  return name ? ok(name) : refuse('invalid', 'domain.errors.invalidName', { name: input.slice(0, 100) }, 'domain');
 }
 
 /** A domain by any spelling of its name (case, IDN), or null. */
@@ -31,7 +32,7 @@ async function requireDomain(db: Db, input: string) {
   const named = domainNameOf(input);
   if (!named.ok) return named;
   const domain = await db.domain.findUnique({ where: { name: named.value } });
-  return domain ? ok(domain) : refuse('domain.errors.unknown', { name: named.value }, 'domain');
+  return domain ? ok(domain) : refuse('notFound', 'domain.errors.unknown', { name: named.value }, 'domain');
 }
 
 /**
@@ -47,11 +48,11 @@ export async function addDomain(
   const name = named.value;
   const quota = input.quota ?? DEFAULT_MAILBOX_QUOTA;
   if (!Number.isInteger(quota) || quota < 0 || quota > MAX_MAILBOX_QUOTA) {
-    return refuse('domain.errors.invalidQuota', { value: String(quota) }, 'quota');
+    return refuse('invalid', 'domain.errors.invalidQuota', { value: String(quota) }, 'quota');
   }
   const password = input.password ?? generatePassword();
-  const problem = passwordProblem(password, [name, name.split('.')[0] ?? '']);
-  if (problem) return refuse(problem, undefined, 'password');
+  const problem = adminPasswordProblem(password, name);
+  if (problem) return refuse('invalid', problem, undefined, 'password');
   const adminPasswordHash = await hashPassword(password);
   const created = await db.$transaction(async (tx) => {
     const inserted = await tx.$queryRaw<{ id: number }[]>`
@@ -62,7 +63,7 @@ export async function addDomain(
     await recordAudit(tx, who, 'domain.add', `${name} quota=${quota}`, id);
     return id;
   });
-  if (created === null) return refuse('domain.errors.taken', { name }, 'domain');
+  if (created === null) return refuse('conflict', 'domain.errors.taken', { name }, 'domain');
   return ok({ name, password: input.password === undefined ? password : undefined });
 }
 
@@ -86,13 +87,14 @@ export async function setDomainQuota(db: Db, input: string, quotaText: string, w
   const found = await requireDomain(db, input);
   if (!found.ok) return found;
   const quota = parseQuota(quotaText);
-  if (quota === null) return refuse('domain.errors.invalidQuota', { value: quotaText.slice(0, 20) }, 'quota');
+  if (quota === null)
+    return refuse('invalid', 'domain.errors.invalidQuota', { value: quotaText.slice(0, 20) }, 'quota');
   const domain = found.value;
   return db.$transaction(async (tx) => {
     // The row lock makes the count and the change one step against concurrent mailbox creation.
     await tx.$queryRaw`SELECT id FROM domains WHERE id = ${domain.id} FOR UPDATE`;
     const count = await tx.mailbox.count({ where: { domainId: domain.id } });
-    if (quota < count) return refuse('domain.errors.quotaBelowUse', { count }, 'quota');
+    if (quota < count) return refuse('conflict', 'domain.errors.quotaBelowUse', { count }, 'quota');
     await tx.domain.update({ where: { id: domain.id }, data: { mailboxQuota: quota } });
     await recordAudit(tx, who, 'domain.set-quota', `${domain.name} quota=${quota}`, domain.id);
     return ok(quota);
@@ -110,8 +112,8 @@ export async function resetDomainPassword(
   if (!found.ok) return found;
   const domain = found.value;
   const chosen = password ?? generatePassword();
-  const problem = passwordProblem(chosen, [domain.name, domain.name.split('.')[0] ?? '']);
-  if (problem) return refuse(problem, undefined, 'password');
+  const problem = adminPasswordProblem(chosen, domain.name);
+  if (problem) return refuse('invalid', problem, undefined, 'password');
   const adminPasswordHash = await hashPassword(chosen);
   await db.$transaction(async (tx) => {
     await tx.domain.update({ where: { id: domain.id }, data: { adminPasswordHash } });
@@ -150,7 +152,7 @@ export async function removeDomain(
   if (!found.ok) return found;
   const domain = found.value;
   if (normalizeDomainName(confirm ?? '') !== domain.name) {
-    return refuse('domain.errors.confirmMismatch', { name: domain.name }, 'confirm');
+    return refuse('invalid', 'domain.errors.confirmMismatch', { name: domain.name }, 'confirm');
   }
   await db.$transaction(async (tx) => {
     await endDomainSessions(tx, domain.id);

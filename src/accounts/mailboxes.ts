@@ -1,8 +1,8 @@
 import type { Db } from '../db/client.ts';
 import { recordAudit, type Actor } from './audit.ts';
-import { checkLocalPart } from './names.ts';
+import { checkLocalPart, domainForDisplay } from './names.ts';
 import { generatePassword, hashPassword, passwordProblem } from './passwords.ts';
-import { ok, refuse, type Result } from './result.ts';
+import { ok, refuse, refuseAll, type Problem, type Result } from '../core/result.ts';
 import { endMailboxSessions } from './sessions.ts';
 
 export interface DomainRef {
@@ -20,7 +20,10 @@ export async function listMailboxes(db: Db, domainId: number) {
     include: { mailboxes: { orderBy: { localPart: 'asc' } } },
   });
   return {
-    mailboxes: domain.mailboxes.map((m) => ({ id: m.id, address: addressOf(m.localPart, domain.name) })),
+    mailboxes: domain.mailboxes.map((m) => ({
+      id: m.id,
+      address: addressOf(m.localPart, domainForDisplay(domain.name)),
+    })),
     quota: domain.mailboxQuota,
     available: Math.max(0, domain.mailboxQuota - domain.mailboxes.length),
   };
@@ -30,7 +33,39 @@ export async function listMailboxes(db: Db, domainId: number) {
 export async function getMailbox(db: Db, domain: DomainRef, mailboxId: number) {
   if (!Number.isSafeInteger(mailboxId)) return null;
   const mailbox = await db.mailbox.findFirst({ where: { id: mailboxId, domainId: domain.id } });
-  return mailbox ? { ...mailbox, address: addressOf(mailbox.localPart, domain.name) } : null;
+  if (!mailbox) return null;
+  const displayAddress = addressOf(mailbox.localPart, domainForDisplay(domain.name));
+  return { ...mailbox, address: addressOf(mailbox.localPart, domain.name), displayAddress };
+}
+
+/** The name problem of a typed mailbox name, if any (a full address is told to keep only its start). */
+function nameProblem(name: string): Problem | null {
+  const typed = name.trim();
+  if (typed.includes('@')) {
+    return {
+      message: 'mailbox.errors.fullAddress',
+      params: { name: typed.split('@')[0]!.slice(0, 64) },
+      field: 'name',
+    };
+  }
+  const checked = checkLocalPart(typed);
+  if (!('problem' in checked)) return null;
+  const message = checked.problem === 'reserved' ? 'mailbox.errors.reserved' : 'mailbox.errors.invalidName';
+  return { message, field: 'name' };
+}
+
+/** A new mailbox's name and password checked together: the local part, or every problem at once. */
+export function checkNewMailbox(domain: DomainRef, input: { name: string; password: string }): Result<string> {
+  const checked = checkLocalPart(input.name);
+  const localPart = 'localPart' in checked ? checked.localPart : input.name.trim().toLowerCase();
+  const password = passwordProblem(input.password, [localPart, addressOf(localPart, domain.name), domain.name]);
+  const problems = [nameProblem(input.name), password ? { message: password, field: 'password' } : null];
+  return (
+    refuseAll(
+      'invalid',
+      problems.filter((p): p is Problem => p !== null),
+    ) ?? ok(localPart)
+  );
 }
 
 /**
@@ -43,26 +78,19 @@ export async function createMailbox(
   input: { name: string; password: string },
   who: Actor,
 ): Promise<Result<{ id: number; address: string }>> {
-  const checked = checkLocalPart(input.name);
-  if ('problem' in checked) {
-    return refuse(
-      checked.problem === 'reserved' ? 'mailbox.errors.reserved' : 'mailbox.errors.invalidName',
-      undefined,
-      'name',
-    );
-  }
-  const { localPart } = checked;
-  const problem = passwordProblem(input.password, [localPart, addressOf(localPart, domain.name), domain.name]);
-  if (problem) return refuse(problem, undefined, 'password');
+  const checked = checkNewMailbox(domain, input);
+  if (!checked.ok) return checked;
+  const localPart = checked.value;
   const passwordHash = await hashPassword(input.password);
   return db.$transaction(async (tx) => {
     const locked = await tx.$queryRaw<{ mailbox_quota: number }[]>`
       SELECT mailbox_quota FROM domains WHERE id = ${domain.id} FOR UPDATE`;
     const quota = locked[0]?.mailbox_quota ?? 0;
     const count = await tx.mailbox.count({ where: { domainId: domain.id } });
-    if (count >= quota) return refuse('mailbox.errors.quotaReached', { n: quota }, 'name');
+    if (count >= quota) return refuse('conflict', 'mailbox.errors.quotaReached', { n: quota }, 'name');
     const taken = await tx.mailbox.findUnique({ where: { domainId_localPart: { domainId: domain.id, localPart } } });
-    if (taken) return refuse('mailbox.errors.taken', { address: addressOf(localPart, domain.name) }, 'name');
+    if (taken)
+      return refuse('conflict', 'mailbox.errors.taken', { address: addressOf(localPart, domain.name) }, 'name');
     const mailbox = await tx.mailbox.create({ data: { domainId: domain.id, localPart, passwordHash } });
     const address = addressOf(localPart, domain.name);
     await recordAudit(tx, who, 'mailbox.create', address, domain.id);
@@ -73,7 +101,7 @@ export async function createMailbox(
 /** Deletes a mailbox of the domain with its mail, and ends its webmail sessions. */
 export async function deleteMailbox(db: Db, domain: DomainRef, mailboxId: number, who: Actor): Promise<Result<string>> {
   const mailbox = await getMailbox(db, domain, mailboxId);
-  if (!mailbox) return refuse('mailbox.errors.notFound');
+  if (!mailbox) return refuse('notFound', 'mailbox.errors.notFound');
   // deleteMany: a simultaneous deletion of the same mailbox makes this one a plain "not found".
   const deleted = await db.$transaction(async (tx) => {
     const { count } = await tx.mailbox.deleteMany({ where: { id: mailbox.id, domainId: domain.id } });
@@ -82,7 +110,7 @@ export async function deleteMailbox(db: Db, domain: DomainRef, mailboxId: number
     await recordAudit(tx, who, 'mailbox.delete', mailbox.address, domain.id);
     return true;
   });
-  return deleted ? ok(mailbox.address) : refuse('mailbox.errors.notFound');
+  return deleted ? ok(mailbox.address) : refuse('notFound', 'mailbox.errors.notFound');
 }
 
 /**
@@ -98,10 +126,10 @@ export async function setMailboxPassword(
   keepSid?: string,
 ): Promise<Result<{ address: string; password: string | undefined }>> {
   const mailbox = await getMailbox(db, domain, mailboxId);
-  if (!mailbox) return refuse('mailbox.errors.notFound');
+  if (!mailbox) return refuse('notFound', 'mailbox.errors.notFound');
   const chosen = password ?? generatePassword();
   const problem = passwordProblem(chosen, [mailbox.localPart, mailbox.address, domain.name]);
-  if (problem) return refuse(problem, undefined, 'password');
+  if (problem) return refuse('invalid', problem, undefined, 'password');
   const passwordHash = await hashPassword(chosen);
   const changed = await db.$transaction(async (tx) => {
     const { count } = await tx.mailbox.updateMany({
@@ -113,6 +141,6 @@ export async function setMailboxPassword(
     await recordAudit(tx, who, 'mailbox.set-password', mailbox.address, domain.id);
     return true;
   });
-  if (!changed) return refuse('mailbox.errors.notFound');
+  if (!changed) return refuse('notFound', 'mailbox.errors.notFound');
   return ok({ address: mailbox.address, password: password === undefined ? chosen : undefined });
 }

@@ -59,3 +59,14 @@ export function checkLocalPart(input: string): { localPart: string } | { problem
   if (RESERVED_LOCAL_PARTS.has(localPart)) return { problem: 'reserved' };
   return { localPart };
 }
+
+/** A stored domain name as people write it: IDN labels in Unicode (`café-élise.ca`). */
+export function domainForDisplay(ascii: string): string {
+  return domainToUnicode(ascii) || ascii;
+}
+
+/** An address with its domain as people write it. */
+export function addressForDisplay(address: string): string {
+  const at = address.lastIndexOf('@');
+  return at < 0 ? address : address.slice(0, at + 1) + domainForDisplay(address.slice(at + 1));
+}

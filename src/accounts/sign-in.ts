@@ -2,9 +2,9 @@ import type { Db } from '../db/client.ts';
 import type { MessageKey } from '../i18n/index.ts';
 import { recordAudit } from './audit.ts';
 import { addressOf } from './mailboxes.ts';
-import { normalizeDomainName } from './names.ts';
+import { domainForDisplay, normalizeDomainName } from './names.ts';
 import { hashPassword, needsRehash, verifyAgainstNothing, verifyPassword } from './passwords.ts';
-import { ok, refuse, type Result } from './result.ts';
+import { ok, refuse, type Result } from '../core/result.ts';
 
 // An unknown account and a wrong password get the same refusal, after the same work (an argon2
 // verification either way), so neither the message nor the timing tells whether an account exists.
@@ -57,7 +57,7 @@ async function refuseAttempt(
   field: string,
 ) {
   await recordAudit(db, { actor: `${kind}:${account}`, clientAddress }, `signin.${kind}.failure`, account, domainId);
-  return refuse(message, undefined, field);
+  return refuse(message === 'signIn.errors.throttled' ? 'tooMany' : 'unauthorized', message, undefined, field);
 }
 
 /** Signs a domain administrator in by domain name and password. */
@@ -76,7 +76,7 @@ export async function signInAdmin(
   const valid = domain
     ? await verifyPassword(domain.adminPasswordHash, input.password)
     : await verifyAgainstNothing(input.password);
-  if (!domain || !valid || domain.state !== 'active') {
+  if (!domain || !valid) {
     return refuseAttempt(
       db,
       'admin',
@@ -88,6 +88,10 @@ export async function signInAdmin(
     );
   }
   await closeAttempt(db, attempt);
+  // Only someone who knows the password learns that the domain is suspended, and whom to call.
+  if (domain.state !== 'active') {
+    return refuseAttempt(db, 'admin', account, clientAddress, domain.id, 'signIn.errors.suspended', 'username');
+  }
   if (needsRehash(domain.adminPasswordHash)) {
     await db.domain.update({
       where: { id: domain.id },
@@ -127,7 +131,7 @@ export async function signInMailbox(
   const valid = mailbox
     ? await verifyPassword(mailbox.passwordHash, input.password)
     : await verifyAgainstNothing(input.password);
-  if (!mailbox || !valid || mailbox.domain.state !== 'active') {
+  if (!mailbox || !valid) {
     return refuseAttempt(
       db,
       'mailbox',
@@ -139,6 +143,9 @@ export async function signInMailbox(
     );
   }
   await closeAttempt(db, attempt);
+  if (mailbox.domain.state !== 'active') {
+    return refuseAttempt(db, 'mailbox', account, clientAddress, mailbox.domainId, 'signIn.errors.suspended', 'address');
+  }
   const address = addressOf(mailbox.localPart, mailbox.domain.name);
   await db.mailbox.update({
     where: { id: mailbox.id },
@@ -155,4 +162,30 @@ export async function signInMailbox(
     mailbox.domainId,
   );
   return ok({ id: mailbox.id, domainId: mailbox.domainId, address });
+}
+
+/** The signed-in administrator's domain, read afresh: null once it is gone or suspended. */
+export async function getSignedInDomain(db: Db, domainId: number) {
+  const domain = await db.domain.findUnique({
+    where: { id: domainId },
+    select: { id: true, name: true, mailboxQuota: true, state: true, createdAt: true },
+  });
+  return domain?.state === 'active' ? { ...domain, display: domainForDisplay(domain.name) } : null;
+}
+
+/** The signed-in webmail user's mailbox, read afresh: null once it is deleted or its domain suspended. */
+export async function getSignedInMailbox(db: Db, mailboxId: number) {
+  const mailbox = await db.mailbox.findUnique({
+    where: { id: mailboxId },
+    select: { id: true, domainId: true, localPart: true, domain: { select: { name: true, state: true } } },
+  });
+  if (!mailbox || mailbox.domain.state !== 'active') return null;
+  return {
+    id: mailbox.id,
+    domainId: mailbox.domainId,
+    localPart: mailbox.localPart,
+    address: addressOf(mailbox.localPart, mailbox.domain.name),
+    domain: mailbox.domain.name,
+    displayAddress: addressOf(mailbox.localPart, domainForDisplay(mailbox.domain.name)),
+  };
 }

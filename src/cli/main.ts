@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { domainForDisplay } from '../accounts/names.ts';
 import { OPERATOR } from '../accounts/audit.ts';
 import {
   addDomain,
@@ -9,7 +10,7 @@ import {
   setDomainQuota,
   setDomainState,
 } from '../accounts/domains.ts';
-import { ok, type Result } from '../accounts/result.ts';
+import { ok, type Result } from '../core/result.ts';
 import { ConfigError, loadConfig } from '../config.ts';
 import type { Db } from '../db/client.ts';
 import { openDatabase } from '../db/open.ts';
@@ -100,14 +101,21 @@ function plan(command: Command): (db: Db) => Promise<Result<string>> {
     case 'list':
       return async (db) => {
         const domains = await listDomains(db);
-        if (domains.length === 0) print(say('cli.noDomains'));
+        if (domains.length === 0) {
+          print(say('cli.noDomains'));
+          return ok('');
+        }
+        // Names as people write them; the stored punycode form last, for IDN names only.
+        print(say('cli.listHeader'));
         for (const d of domains) {
+          const shown = domainForDisplay(d.name);
           print(
             [
-              d.name,
+              shown,
               say(`domain.state.${d.state}`),
               `${d.mailboxes}/${d.quota}`,
               d.createdAt.toISOString().slice(0, 10),
+              shown === d.name ? '' : d.name,
             ].join('\t'),
           );
         }

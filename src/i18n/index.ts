@@ -11,13 +11,16 @@ export type Params = Record<string, string | number>;
 
 const catalogues: Record<Lang, Record<MessageKey, string>> = { fr, en };
 
+// Built once per language: making one costs more than the rest of a translation.
+const pluralRules: Record<Lang, Intl.PluralRules> = { fr: new Intl.PluralRules('fr'), en: new Intl.PluralRules('en') };
+
 /**
  * The message for key in lang, with {name} placeholders filled in. For a plural key, the form
  * follows the language's plural rules for params.n (French says "0 compte", English "0 accounts").
  */
 export function translate(lang: Lang, key: MessageKey | PluralKey, params: Params = {}): string {
   const catalogue = catalogues[lang];
-  const form = new Intl.PluralRules(lang).select(Number(params.n)) === 'one' ? 'one' : 'other';
+  const form = pluralRules[lang].select(Number(params.n)) === 'one' ? 'one' : 'other';
   const text = key in catalogue ? catalogue[key as MessageKey] : catalogue[`${key}.${form}` as MessageKey];
   return text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
 }
@@ -48,4 +51,9 @@ export function negotiateLang(acceptLanguage: string | undefined): Lang {
     .filter((entry) => entry.q > 0)
     .sort((a, b) => b.q - a.q);
   return (ranked.find((entry) => LANGS.includes(entry.lang as Lang))?.lang as Lang) ?? DEFAULT_LANG;
+}
+
+/** True when key is a message of the catalogues (keys built from stored data, such as audit actions). */
+export function has(key: string): key is MessageKey {
+  return key in fr;
 }

@@ -1,4 +1,4 @@
-import { ok, refuse, type Result } from '../accounts/result.ts';
+import { ok, refuse, type Result } from '../core/result.ts';
 import type { Db } from '../db/client.ts';
 import { readMessage } from './mime.ts';
 
@@ -64,10 +64,10 @@ export async function ingestMessage(db: Db, input: IngestInput): Promise<Result<
         SELECT m.id, m.storage_used, m.local_part || '@' || d.name AS address
         FROM mailboxes m JOIN domains d ON d.id = m.domain_id
         WHERE m.id = ANY(${ids}::int[]) ORDER BY m.id FOR UPDATE OF m`;
-      if (locked.length !== ids.length) return refuse('mail.errors.mailboxGone');
+      if (locked.length !== ids.length) return refuse('notFound', 'mail.errors.mailboxGone');
       for (const row of locked) {
         if (BigInt(row.storage_used) + perMailbox.get(row.id)! > limit) {
-          return refuse('mail.errors.storageFull', { address: row.address, mailboxId: row.id });
+          return refuse('conflict', 'mail.errors.storageFull', { address: row.address });
         }
       }
       const created: bigint[] = [];

@@ -2,12 +2,12 @@ import { randomUUID } from 'node:crypto';
 import nodemailer from 'nodemailer';
 import addressparser from 'nodemailer/lib/addressparser';
 import MailComposer from 'nodemailer/lib/mail-composer';
-import { ok, refuse, type Refusal, type Result } from '../accounts/result.ts';
+import { ok, refuse, type Refusal, type Result } from '../core/result.ts';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/client.ts';
 import { findDeliverableMailbox, MAX_RECIPIENTS, parseAddress, type DeliverableMailbox } from './addresses.ts';
 import { ingestMessage } from './ingest.ts';
-import type { Logger } from './smtp.ts';
+import type { Logger } from '../core/logger.ts';
 
 export interface OutgoingMessage {
   /** Each entry one address or several (`a@x.ca, "Name" <b@y.ca>`), as typed. */
@@ -52,15 +52,17 @@ function parseRecipients(message: OutgoingMessage): Result<Recipient[]> {
       if (!entry.trim()) continue;
       for (const { name, address } of addressparser(entry, { flatten: true })) {
         const parsed = parseAddress(address.trim());
-        if (!parsed) return refuse('mail.errors.invalidAddress', { address: (address || entry).slice(0, 200) }, field);
+        if (!parsed)
+          return refuse('invalid', 'mail.errors.invalidAddress', { address: (address || entry).slice(0, 200) }, field);
         if (seen.has(parsed.address.toLowerCase())) continue;
         seen.add(parsed.address.toLowerCase());
         recipients.push({ name: withoutControls(name).slice(0, 200), address: parsed.address, field });
       }
     }
   }
-  if (recipients.length === 0) return refuse('mail.errors.noRecipient', undefined, 'to');
-  if (recipients.length > MAX_RECIPIENTS) return refuse('mail.errors.tooManyRecipients', { max: MAX_RECIPIENTS }, 'to');
+  if (recipients.length === 0) return refuse('invalid', 'mail.errors.noRecipient', undefined, 'to');
+  if (recipients.length > MAX_RECIPIENTS)
+    return refuse('invalid', 'mail.errors.tooManyRecipients', { max: MAX_RECIPIENTS }, 'to');
   return ok(recipients);
 }
 
@@ -117,20 +119,27 @@ export async function sendMessage(
   for (const recipient of recipients) {
     if (!hosted.has(recipient.address.split('@')[1]!)) {
       if (!config.relayUrl) {
-        return refuse('mail.errors.outsideMailDisabled', { address: recipient.address }, recipient.field);
+        return refuse('invalid', 'mail.errors.outsideMailDisabled', { address: recipient.address }, recipient.field);
       }
       outside.push(recipient.address);
       continue;
     }
     const mailbox = await findDeliverableMailbox(db, recipient.address);
-    if (!mailbox) return refuse('mail.errors.unknownRecipient', { address: recipient.address }, recipient.field);
-    local.push(mailbox);
+    if (!mailbox.ok) {
+      return refuse('invalid', 'mail.errors.unknownRecipient', { address: recipient.address }, recipient.field);
+    }
+    local.push(mailbox.value);
   }
 
   const composed = composeMessage(sender.address, recipients, message);
   const raw = await composed.build();
   if (raw.length > config.maxMessageBytes) {
-    return refuse('mail.errors.tooLarge', { max: Math.floor(config.maxMessageBytes / 1024 / 1024) }, 'attachments');
+    return refuse(
+      'invalid',
+      'mail.errors.tooLarge',
+      { max: Math.floor(config.maxMessageBytes / 1024 / 1024) },
+      'attachments',
+    );
   }
   const full = await storageRefusal(db, config, sender, local, raw.length);
   if (full) return full;
@@ -150,7 +159,7 @@ export async function sendMessage(
       rejected = info.rejected.map(String);
     } catch (error) {
       log?.child({ subsystem: 'mail' }).warn({ err: error, recipients: outside.length }, 'relay refused a message');
-      return refuse('mail.errors.relayFailed');
+      return refuse('unavailable', 'mail.errors.relayFailed');
     } finally {
       transport.close();
     }
@@ -179,7 +188,8 @@ async function storageRefusal(
   const limit = BigInt(config.mailboxStorageBytes);
   const own = await db.mailbox.findUnique({ where: { id: sender.mailboxId }, select: { storageUsed: true } });
   const ownCopies = 1 + local.filter((m) => m.id === sender.mailboxId).length;
-  if (!own || own.storageUsed + BigInt(size * ownCopies) > limit) return refuse('mail.errors.senderStorageFull');
+  if (!own || own.storageUsed + BigInt(size * ownCopies) > limit)
+    return refuse('conflict', 'mail.errors.senderStorageFull');
   const full = local.find((m) => m.id !== sender.mailboxId && m.storageUsed + BigInt(size) > limit);
-  return full ? refuse('mail.errors.storageFull', { address: full.address }, 'to') : null;
+  return full ? refuse('conflict', 'mail.errors.storageFull', { address: full.address }, 'to') : null;
 }

@@ -6,7 +6,8 @@ import { Prisma, type Db } from '../db/client.ts';
 export type FolderName = 'inbox' | 'sent' | 'trash';
 export const FOLDERS: readonly FolderName[] = ['inbox', 'sent', 'trash'];
 export const PAGE_SIZE = 50;
-const MAX_SEARCH_LENGTH = 200;
+/** The longest search kept: the rest of what is typed is ignored. */
+export const MAX_SEARCH_LENGTH = 200;
 
 /** A message id from a URL: 1 to 18 digits (always within bigint), else null. */
 export function parseMessageId(text: string): bigint | null {
@@ -101,11 +102,6 @@ export async function mailboxSummary(db: Db, mailboxId: number) {
   const unread: Record<FolderName, number> = { inbox: 0, sent: 0, trash: 0 };
   for (const row of counts) unread[row.folder] = row._count._all;
   return { unread, storageUsed: Number(mailbox?.storageUsed ?? 0n) };
-}
-
-/** Unread messages per folder. */
-export async function unreadCounts(db: Db, mailboxId: number): Promise<Record<FolderName, number>> {
-  return (await mailboxSummary(db, mailboxId)).unread;
 }
 
 const MESSAGE_FIELDS = {

@@ -2,10 +2,10 @@ import fastifyCsrf from '@fastify/csrf-protection';
 import fastifyHelmet from '@fastify/helmet';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fp from 'fastify-plugin';
-import { pruneSignInFailures } from '../accounts/sign-in.ts';
+import { Redis } from 'ioredis';
 import type { Config } from '../config.ts';
-import { ADMIN_SIGN_IN, WEBMAIL_SIGN_IN } from './auth.ts';
-import { postgresRateLimitStore, pruneRateLimitCounters } from './rate-limit-store.ts';
+import type { Core } from '../core/index.ts';
+import { PATHS } from '../routes/paths.ts';
 
 /** The Content-Security-Policy of every page: nothing inline, nothing from elsewhere. */
 export const CSP_DIRECTIVES = {
@@ -31,9 +31,9 @@ export const SITE_CSP = Object.entries(CSP_DIRECTIVES)
 export const HSTS = 'max-age=31536000; includeSubDomains';
 
 /** The sign-in forms: their POSTs get a tight per-client limit on top of the per-account throttle. */
-export const SIGN_IN_PATHS = new Set([ADMIN_SIGN_IN, WEBMAIL_SIGN_IN]);
+export const SIGN_IN_PATHS = new Set<string>([PATHS.admin.signIn, PATHS.webmail.signIn]);
 /** Every form that checks a password: the sign-ins, and the password changes (the current one). */
-export const PASSWORD_FORM_PATHS = new Set([...SIGN_IN_PATHS, '/admin/securite', '/webmail/mot-de-passe']);
+export const PASSWORD_FORM_PATHS = new Set<string>([...SIGN_IN_PATHS, PATHS.admin.security, PATHS.webmail.password]);
 /** The window of the per-client limit on password forms (config.signInRateLimit submissions in it). */
 export const SIGN_IN_RATE_WINDOW_MS = 15 * 60_000;
 
@@ -44,11 +44,12 @@ function tooManyRequests() {
 
 /**
  * Security headers (a strict CSP with no inline script at all; HSTS on HTTPS only), fetch-metadata
- * refusal of cross-site requests other than links, per-client rate limits counted in PostgreSQL,
+ * refusal of cross-site requests other than links, per-client rate limits (in memory or Redis, and
+ * for password forms in PostgreSQL),
  * and CSRF tokens checked on every state-changing request once its body is parsed.
  */
 export default fp(
-  async (app, { config }: { config: Config }) => {
+  async (app, { config, core }: { config: Config; core: Core }) => {
     await app.register(fastifyHelmet, {
       contentSecurityPolicy: { useDefaults: false, directives: CSP_DIRECTIVES },
       referrerPolicy: { policy: 'no-referrer' },
@@ -73,43 +74,55 @@ export default fp(
       if (!link) throw Object.assign(new Error('cross-site request'), { statusCode: 403, code: 'EASYMAIL_CROSS_SITE' });
     });
 
-    // Must run before @fastify/rate-limit's own onRoute hook, which reads config.rateLimit.
-    app.addHook('onRoute', (route) => {
-      const methods = [route.method].flat();
-      if (!methods.includes('POST') || !PASSWORD_FORM_PATHS.has(route.url)) return;
-      route.config = {
-        ...route.config,
-        rateLimit: { max: config.signInRateLimit, timeWindow: SIGN_IN_RATE_WINDOW_MS },
-      } as typeof route.config;
-    });
+    // The general limit is counted in this instance's memory (an LRU), or in Redis when REDIS_URL
+    // is set, so a page view never writes to PostgreSQL.
+    const redis = config.redisUrl
+      ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false })
+      : null;
+    if (redis) {
+      redis.on('error', (error) => app.log.warn({ err: error }, 'redis unavailable: rate limit not counted'));
+      app.addHook('onClose', async () => void redis.disconnect());
+    }
     await app.register(fastifyRateLimit, {
       global: true,
       max: config.rateLimit,
       timeWindow: 60_000,
-      store: postgresRateLimitStore(app.db),
+      cache: 10_000,
+      ...(redis ? { redis, nameSpace: 'easymail-rate:' } : {}),
+      // An unreachable Redis must not lock everyone out.
+      skipOnError: true,
       // Stylesheets, scripts and the health check cost nothing worth limiting.
-      allowList: (request) => request.url.startsWith('/public/') || request.url === '/healthz',
+      allowList: (request) =>
+        request.url.startsWith(PATHS.public.assets) ||
+        request.url === PATHS.public.health ||
+        request.url === PATHS.public.favicon,
       errorResponseBuilder: tooManyRequests,
       onExceeded: (request) => request.log.warn({ ip: request.ip, url: request.url }, 'rate limit exceeded'),
     });
 
-    // Every sign-in attempt, with its outcome and the client's address (pino adds the time). Never
-    // the password or the typed user name, which is sometimes a password typed in the wrong field.
-    app.addHook('onResponse', async (request, reply) => {
-      if (request.method !== 'POST' || !SIGN_IN_PATHS.has(request.routeOptions.url ?? '')) return;
-      const status = reply.statusCode;
-      const account = request.session?.admin?.domain ?? request.session?.mailbox?.address;
-      const outcome = status < 400 && account ? 'success' : status === 401 ? 'failure' : 'refused';
-      request.log.info({ ip: request.ip, form: request.routeOptions.url, outcome, status, account }, 'sign-in');
+    // Password forms are counted in PostgreSQL, where every instance must agree, and before the
+    // CSRF check, so that guessing without a token is limited too.
+    app.addHook('onRequest', async (request, reply) => {
+      if (request.method !== 'POST' || !PASSWORD_FORM_PATHS.has(request.routeOptions.url ?? '')) return;
+      const key = `form:${request.routeOptions.url}:${request.ip}`;
+      const { current, ttl } = await core.counters.countRequest(key, SIGN_IN_RATE_WINDOW_MS);
+      if (current <= config.signInRateLimit) return;
+      request.log.warn({ ip: request.ip, url: request.url }, 'password form limit exceeded');
+      reply.header('retry-after', String(Math.max(1, Math.ceil(ttl / 1000))));
+      throw tooManyRequests();
     });
 
-    const pruning = setInterval(() => {
-      Promise.all([pruneRateLimitCounters(app.db), pruneSignInFailures(app.db)]).catch((error: unknown) =>
-        app.log.warn({ err: error }, 'security prune failed'),
-      );
-    }, 10 * 60_000);
-    pruning.unref();
-    app.addHook('onClose', async () => clearInterval(pruning));
+    // Every sign-in attempt, with its outcome and the client's address (pino adds the time). Never
+    // the password or the typed user name, which is sometimes a password typed in the wrong field;
+    // only the account of the form used (a webmail account signed in beside it is not this sign-in).
+    app.addHook('onResponse', async (request, reply) => {
+      const form = request.routeOptions.url ?? '';
+      if (request.method !== 'POST' || !SIGN_IN_PATHS.has(form)) return;
+      const status = reply.statusCode;
+      const account = form === PATHS.admin.signIn ? request.session?.admin?.domain : request.session?.mailbox?.address;
+      const outcome = status < 400 && account ? 'success' : status === 401 ? 'failure' : 'refused';
+      request.log.info({ ip: request.ip, form, outcome, status, account }, 'sign-in');
+    });
 
     await app.register(fastifyCsrf, {
       sessionPlugin: '@fastify/cookie',

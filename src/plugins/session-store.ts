@@ -1,5 +1,6 @@
 import type { Session } from 'fastify';
-import type { Db } from '../db/client.ts';
+import type { Core } from '../core/index.ts';
+import type { SessionRow } from '../accounts/sessions.ts';
 
 /** What a signed-in session holds (set only by the sign-in routes). */
 export interface SessionPrincipal {
@@ -21,51 +22,40 @@ export function sessionExpiry(session: SessionPrincipal, now = Date.now()): Date
   return new Date(Math.min(idle, absolute));
 }
 
+/** A session as the core stores it. */
+function rowOf(session: Session): SessionRow {
+  return {
+    data: JSON.parse(JSON.stringify(session)),
+    expiresAt: sessionExpiry(session),
+    domainId: session.admin?.domainId ?? session.mailbox?.domainId ?? null,
+    mailboxId: session.mailbox?.id ?? null,
+  };
+}
+
 /**
  * @fastify/session store on PostgreSQL, so every instance sees the same sessions and an
  * account's sessions can be ended from anywhere (src/accounts/sessions.ts).
  */
 export class PostgresSessionStore {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly sessions: Core['sessions']) {}
 
-  /** Stores a session just signed in to: the only way a session row comes to exist. */
-  async create(sid: string, session: Session): Promise<void> {
-    await this.db.session.create({ data: { sid, ...this.row(session) } });
+  /** Stores a session just signed in to. */
+  create(sid: string, session: Session): Promise<void> {
+    return this.sessions.createSession(sid, rowOf(session));
   }
 
-  /**
-   * Saves changes to an existing session, and never brings back one that was ended meanwhile (a
-   * password change, a deletion, a sign-out elsewhere) by a request that had already loaded it.
-   */
+  /** Saves changes to an existing session, never bringing back one that was ended meanwhile. */
   set(sid: string, session: Session, callback: Callback) {
     // A session nobody signed in to holds nothing worth a row (and regenerate() writes one).
     if (!session.admin && !session.mailbox) return this.destroy(sid, callback);
-    this.db.session.updateMany({ where: { sid }, data: this.row(session) }).then(() => callback(), callback);
-  }
-
-  private row(session: Session) {
-    return {
-      data: JSON.parse(JSON.stringify(session)),
-      expiresAt: sessionExpiry(session),
-      domainId: session.admin?.domainId ?? session.mailbox?.domainId ?? null,
-      mailboxId: session.mailbox?.id ?? null,
-    };
+    this.sessions.saveSession(sid, rowOf(session)).then(() => callback(), callback);
   }
 
   get(sid: string, callback: Callback<Session | null>) {
-    this.db.session.findUnique({ where: { sid } }).then((row) => {
-      if (!row || row.expiresAt.getTime() <= Date.now()) return callback(undefined, null);
-      callback(undefined, row.data as unknown as Session);
-    }, callback);
+    this.sessions.loadSession(sid).then((data) => callback(undefined, (data as Session | null) ?? null), callback);
   }
 
   destroy(sid: string, callback: Callback) {
-    this.db.session.deleteMany({ where: { sid } }).then(() => callback(), callback);
-  }
-
-  /** Deletes sessions past their expiry; called now and then, not on every request. */
-  async prune(): Promise<number> {
-    const { count } = await this.db.session.deleteMany({ where: { expiresAt: { lt: new Date() } } });
-    return count;
+    this.sessions.destroySession(sid).then(() => callback(), callback);
   }
 }

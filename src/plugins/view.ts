@@ -3,6 +3,7 @@ import { Eta } from 'eta';
 import fp from 'fastify-plugin';
 import { join } from 'node:path';
 import type { Config } from '../config.ts';
+import { PATHS } from '../routes/paths.ts';
 
 declare module 'fastify' {
   interface FastifyReply {
@@ -28,7 +29,7 @@ export default fp(
         path: request.url.split('?')[0],
         url: request.url,
         csrfToken: this.generateCsrf(),
-        signedIn: request.session?.admin ?? request.session?.mailbox ?? null,
+        paths: PATHS,
         ...data,
       });
       return this.type('text/html; charset=utf-8').send(html);

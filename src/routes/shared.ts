@@ -1,6 +1,9 @@
-import type { FastifyRequest } from 'fastify';
-import type { Refusal } from '../accounts/result.ts';
-import type { Lang, MessageKey } from '../i18n/index.ts';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Actor } from '../accounts/audit.ts';
+import { addressForDisplay } from '../accounts/names.ts';
+import { problemsOf, type Refusal } from '../core/result.ts';
+import type { Lang, MessageKey, Params } from '../i18n/index.ts';
+import { sendErrorPage } from '../plugins/errors.ts';
 
 // Helpers every signed-in area uses to render its pages: confirmations, field errors, dates, sizes.
 
@@ -26,29 +29,76 @@ export function takeFlash(request: FastifyRequest): string | null {
   const flash = request.session.flash;
   if (!flash) return null;
   request.session.flash = undefined;
-  return request.t(flash.key, flash.address ? { address: flash.address } : undefined);
+  return request.t(flash.key, flash.address ? { address: addressForDisplay(flash.address) } : undefined);
 }
 
-/** A refusal as the form shows it: the field it concerns and the sentence in the reader's language. */
-export function fieldError(request: FastifyRequest, refusal: Refusal, fallbackField: string) {
-  return { field: refusal.field ?? fallbackField, message: request.t(refusal.message, refusal.params) };
+/** What a form page gets: each field in error and its sentence in the reader's language, in form order. */
+export type FormErrors = Record<string, string>;
+
+/** Every problem of a refusal as the form shows it; a problem without a field goes to fallbackField. */
+export function formErrors(request: FastifyRequest, refusal: Refusal, fallbackField: string, extra: Params = {}) {
+  const errors: FormErrors = {};
+  for (const problem of problemsOf(refusal)) {
+    errors[problem.field ?? fallbackField] ??= request.t(problem.message, { ...extra, ...problem.params });
+  }
+  return errors;
+}
+
+const STATUS: Record<Refusal['kind'], number> = {
+  invalid: 422,
+  conflict: 422, // a form's refusal: the page is shown again, whatever the state it conflicts with
+  notFound: 404,
+  unauthorized: 401,
+  tooMany: 429,
+  unavailable: 503,
+};
+
+/**
+ * Answers a refusal: the 404 page when what was named does not exist (or is not the asker's),
+ * else the form again (render) with every refusal next to its field, under the refusal's status.
+ */
+export function sendRefusal(
+  reply: FastifyReply,
+  refusal: Refusal,
+  render: (errors: FormErrors) => Promise<FastifyReply> | FastifyReply,
+  fallbackField: string,
+  extra?: Params,
+) {
+  if (refusal.kind === 'notFound') return sendErrorPage(reply, 404, 'notFound');
+  reply.code(STATUS[refusal.kind]);
+  return render(formErrors(reply.request, refusal, fallbackField, extra));
 }
 
 const locale = (lang: Lang) => (lang === 'fr' ? 'fr-CA' : 'en-CA');
 
+// Formatters are built once per language and style: making one costs far more than using it.
+const formatters = new Map<string, Intl.DateTimeFormat | Intl.NumberFormat>();
+function formatter<T extends Intl.DateTimeFormat | Intl.NumberFormat>(
+  lang: Lang,
+  options: Intl.DateTimeFormatOptions | Intl.NumberFormatOptions,
+  make: (locale: string) => T,
+): T {
+  const key = `${lang} ${JSON.stringify(options)}`;
+  let made = formatters.get(key) as T | undefined;
+  if (!made) formatters.set(key, (made = make(locale(lang))));
+  return made;
+}
+const dateFormat = (lang: Lang, options: Intl.DateTimeFormatOptions) =>
+  formatter(lang, options, (l) => new Intl.DateTimeFormat(l, options));
+
 /** A date and time as people of the reader's language write it (fr-CA / en-CA). */
 export function formatDateTime(lang: Lang, date: Date): string {
-  return new Intl.DateTimeFormat(locale(lang), { dateStyle: 'long', timeStyle: 'short' }).format(date);
+  return dateFormat(lang, { dateStyle: 'long', timeStyle: 'short' }).format(date);
 }
 
 /** A short date and time for a message list line: `27 nov. 2026, 09 h 15`. */
 export function formatShortDateTime(lang: Lang, date: Date): string {
-  return new Intl.DateTimeFormat(locale(lang), { dateStyle: 'medium', timeStyle: 'short' }).format(date);
+  return dateFormat(lang, { dateStyle: 'medium', timeStyle: 'short' }).format(date);
 }
 
 /** A date as people of the reader's language write it. */
 export function formatDate(lang: Lang, date: Date): string {
-  return new Intl.DateTimeFormat(locale(lang), { dateStyle: 'long' }).format(date);
+  return dateFormat(lang, { dateStyle: 'long' }).format(date);
 }
 
 const UNITS = ['byte', 'kilobyte', 'megabyte', 'gigabyte', 'terabyte'] as const;
@@ -61,10 +111,21 @@ export function formatBytes(lang: Lang, bytes: number | bigint): string {
     value /= 1024;
     unit += 1;
   }
-  return new Intl.NumberFormat(locale(lang), {
+  const options = {
     style: 'unit',
     unit: UNITS[unit],
     unitDisplay: unit === 0 ? 'long' : 'short',
     maximumFractionDigits: 1,
-  }).format(value);
+  } as const;
+  return formatter(lang, options, (l) => new Intl.NumberFormat(l, options)).format(value);
+}
+
+/** The signed-in administrator as recorded in the audit log, with the client's address. */
+export function adminActor(request: FastifyRequest): Actor {
+  return { actor: `admin:${request.domain.name}`, clientAddress: request.ip };
+}
+
+/** The signed-in webmail user as recorded in the audit log, with the client's address. */
+export function mailboxActor(request: FastifyRequest): Actor {
+  return { actor: `mailbox:${request.mailbox.address}`, clientAddress: request.ip };
 }

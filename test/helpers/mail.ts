@@ -1,7 +1,9 @@
 import { connect, type Socket } from 'node:net';
 import type { Config } from '../../src/config.ts';
 import type { Db } from '../../src/db/client.ts';
-import { startSmtpServer, type Logger, type SmtpListener } from '../../src/mail/smtp.ts';
+import { createCore } from '../../src/core/index.ts';
+import type { Logger } from '../../src/core/logger.ts';
+import { startSmtpServer, type SmtpListener } from '../../src/smtp/inbound.ts';
 import { testConfig } from './app.ts';
 
 /** A logger that says nothing. */
@@ -32,7 +34,8 @@ export async function addMailbox(
 
 /** The listener on a port of its own, with the test configuration plus overrides. */
 export async function startTestSmtp(db: Db, url: string, overrides: Partial<Config> = {}): Promise<SmtpListener> {
-  return startSmtpServer({ config: testConfig(url, { smtpPort: 0, ...overrides }), db, log: silentLog });
+  const config = testConfig(url, { smtpPort: 0, ...overrides });
+  return startSmtpServer({ config, core: createCore(db, config), log: silentLog });
 }
 
 export { freePort } from '../../src/db/embedded.ts';

@@ -2,6 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { requireDomainAdmin } from '../../plugins/auth.ts';
 import adminDomainRoutes from './domain.ts';
 import adminEasymailRoutes from './easymail.ts';
+import adminHostingRoutes from './hosting.ts';
+import adminSecurityRoutes from './security.ts';
 import adminSignInRoutes from './sign-in.ts';
 
 /** The domain administrator's portal: sign-in, then every screen behind requireDomainAdmin. */
@@ -11,5 +13,7 @@ export default async function adminRoutes(app: FastifyInstance) {
     signedIn.addHook('preHandler', requireDomainAdmin);
     await signedIn.register(adminDomainRoutes);
     await signedIn.register(adminEasymailRoutes);
+    await signedIn.register(adminHostingRoutes);
+    await signedIn.register(adminSecurityRoutes);
   });
 }

@@ -1,7 +1,7 @@
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { signInAdmin } from '../../accounts/sign-in.ts';
-import { PATHS } from './shared.ts';
+import { PATHS } from '../paths.ts';
+import { sendRefusal } from '../shared.ts';
 
 const SignInSchema = Type.Object({
   username: Type.String({ maxLength: 1024, default: '' }),
@@ -11,26 +11,30 @@ const SignInSchema = Type.Object({
 /** Administrator sign-in (the domain name and its administrator password) and sign-out. */
 export default async function adminSignInRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  const { accounts } = app.core;
 
-  app.get(PATHS.signIn, async (request, reply) => {
-    if (request.session.admin) return reply.redirect(PATHS.home, 303);
+  app.get(PATHS.admin.signIn, async (request, reply) => {
+    if (request.session.admin) return reply.redirect(PATHS.admin.home, 303);
     return reply.page('admin/sign-in', { username: '' });
   });
 
-  app.post(PATHS.signIn, { schema: { body: SignInSchema } }, async (request, reply) => {
+  app.post(PATHS.admin.signIn, { schema: { body: SignInSchema } }, async (request, reply) => {
     const { username, password } = request.body;
-    const result = await signInAdmin(app.db, { domain: username, password }, request.ip);
+    const result = await accounts.signInAdmin({ domain: username, password }, request.ip);
     if (!result.ok) {
-      // One status and one sentence whatever the reason, so the page never tells which domains exist.
-      reply.code(401);
-      return reply.page('admin/sign-in', { username: username.slice(0, 253), error: request.t(result.message) });
+      // One sentence whatever the reason, so the page never tells which domains exist; only a
+      // correct password learns that the domain is suspended.
+      const render = (errors: object) => reply.page('admin/sign-in', { username: username.slice(0, 253), errors });
+      return sendRefusal(reply.code(401), { ...result, kind: 'unauthorized' }, render, 'username', {
+        phone: app.config.supportPhone,
+      });
     }
     await request.signIn({ admin: result.value });
-    return reply.redirect(PATHS.home, 303);
+    return reply.redirect(PATHS.admin.home, 303);
   });
 
-  app.post(PATHS.signOut, async (request, reply) => {
+  app.post(PATHS.admin.signOut, async (request, reply) => {
     await request.signOut();
-    return reply.redirect('/mes-comptes', 303);
+    return reply.redirect(PATHS.public.myAccounts, 303);
   });
 }

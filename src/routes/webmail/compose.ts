@@ -1,12 +1,20 @@
 import fastifyMultipart, { type MultipartFile } from '@fastify/multipart';
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { readMessage } from '../../mail/mime.ts';
-import { sendMessage } from '../../mail/send.ts';
-import { getRaw, parseMessageId } from '../../mail/store.ts';
+import {
+  draftForward,
+  draftReply,
+  forwardedAttachment,
+  forwardedFileName,
+  threadingOf,
+  type Draft,
+  type Original,
+} from '../../mail/compose.ts';
+import { parseMessageId } from '../../mail/store.ts';
 import { requireMailboxUser } from '../../plugins/auth.ts';
-import { fieldError, formatBytes, formatDateTime, setFlash } from '../shared.ts';
-import { notFound, PATHS, webmailPage } from './shared.ts';
+import { PATHS } from '../paths.ts';
+import { formatBytes, formatDateTime, sendRefusal, setFlash, type FormErrors } from '../shared.ts';
+import { notFound, webmailPage } from './shared.ts';
 
 const MAX_FILES = 10;
 const MAX_TEXT_BYTES = 1024 * 1024;
@@ -38,31 +46,14 @@ const ComposeSchema = Type.Object({
   transferer: Type.String({ maxLength: 40, default: '' }),
 });
 
-type Original = NonNullable<Awaited<ReturnType<typeof getRaw>>>;
-
-const hasPrefix = (subject: string, prefixes: RegExp) => prefixes.test(subject.trim());
-const quote = (text: string) =>
-  text
-    .replace(/\r\n?/g, '\n')
-    .split('\n')
-    .map((line) => (line ? `> ${line}` : '>'))
-    .join('\n');
-/** A file name for a forwarded message: its subject without characters file systems dislike. */
-const emlName = (subject: string) =>
-  `${
-    subject
-      .replace(/[\p{Cc}\p{Cf}/\\:*?"<>|]/gu, '')
-      .trim()
-      .slice(0, 80) || 'message'
-  }.eml`;
-
 /**
  * Nouveau message: a new message, a reply (Re:, quoted text, In-Reply-To and References) or a
  * forward (Tr:/Fwd:, the original attached), with attachments sent as multipart/form-data.
  */
 export default async function webmailComposeRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  const { db, config } = app;
+  const { config } = app;
+  const { mail } = app.core;
 
   // Checked before the body is read, so nobody signed out can make the server read an upload.
   app.addHook('onRequest', requireMailboxUser);
@@ -109,13 +100,13 @@ export default async function webmailComposeRoutes(fastify: FastifyInstance) {
   async function originalOf(request: FastifyRequest, text: string | undefined): Promise<Original | null | undefined> {
     if (!text) return undefined;
     const id = parseMessageId(text);
-    return id === null ? null : getRaw(db, request.mailbox.id, id);
+    return id === null ? null : mail.getRaw(request.mailbox.id, id);
   }
 
   async function composePage(
     request: FastifyRequest,
-    values: { to: string; cc: string; subject: string; text: string },
-    extra: { replyTo?: string; forward?: Original; errors?: { field: string; message: string }; reattach?: boolean },
+    values: Draft,
+    extra: { replyTo?: string; forward?: Original; errors?: FormErrors; reattach?: boolean },
   ) {
     const { t, lang } = request;
     const forward = extra.forward;
@@ -129,44 +120,32 @@ export default async function webmailComposeRoutes(fastify: FastifyInstance) {
       replyTo: extra.replyTo ?? '',
       forwardOf: forward ? String(forward.id) : '',
       forwardNote: forward
-        ? t('webmail.compose.forwardNote', { name: emlName(forward.subject), size: formatBytes(lang, forward.size) })
+        ? t('webmail.compose.forwardNote', {
+            name: forwardedFileName(forward.subject),
+            size: formatBytes(lang, forward.size),
+          })
         : '',
       attachmentsHint: extra.reattach
         ? t('webmail.compose.reattach')
         : t('webmail.compose.attachmentsHint', { files: MAX_FILES, size: formatBytes(lang, config.maxMessageBytes) }),
       errors: extra.errors,
-      cancelHref: forward || extra.replyTo ? PATHS.message(forward?.id ?? extra.replyTo ?? '') : PATHS.inbox,
+      cancelHref:
+        forward || extra.replyTo ? PATHS.webmail.message(forward?.id ?? extra.replyTo ?? '') : PATHS.webmail.inbox,
     };
   }
 
-  app.get(PATHS.compose, { schema: { querystring: ComposeQuerySchema } }, async (request, reply) => {
+  app.get(PATHS.webmail.compose, { schema: { querystring: ComposeQuerySchema } }, async (request, reply) => {
     const { t, lang } = request;
     const replied = await originalOf(request, request.query.repondre);
     const forwarded = replied === undefined ? await originalOf(request, request.query.transferer) : undefined;
     if (replied === null || forwarded === null) return notFound(reply);
-    let values = { to: '', cc: '', subject: '', text: '' };
-    if (replied) {
-      const parsed = await readMessage(replied.raw);
-      const to =
-        replied.folder === 'sent'
-          ? parsed.toAddresses
-          : parsed.replyTo.length > 0
-            ? parsed.replyTo
-            : [parsed.fromAddress].filter(Boolean);
-      const when = formatDateTime(lang, replied.sentAt ?? replied.receivedAt);
-      values = {
-        to: to.join(', '),
-        cc: '',
-        subject: hasPrefix(parsed.subject, /^re\s*:/i) ? parsed.subject : `Re: ${parsed.subject}`,
-        text: `\n\n${t('webmail.compose.quoteIntro', { date: when, from: parsed.from || parsed.fromAddress })}\n${quote(parsed.text)}\n`,
-      };
-    } else if (forwarded) {
-      // The original travels whole as a message/rfc822 attachment (its HTML and files included),
-      // so the text is left to the user.
-      const prefix = t('webmail.compose.forwardPrefix');
-      const subject = forwarded.subject;
-      values = { ...values, subject: hasPrefix(subject, /^(tr|fwd?)\s*:/i) ? subject : `${prefix} ${subject}` };
-    }
+    const introduce = (from: string, date: Date) =>
+      t('webmail.compose.quoteIntro', { date: formatDateTime(lang, date), from });
+    const values = replied
+      ? await draftReply(replied, introduce)
+      : forwarded
+        ? draftForward(forwarded, t('webmail.compose.forwardPrefix'))
+        : { to: '', cc: '', subject: '', text: '' };
     const data = await composePage(request, values, {
       replyTo: replied ? String(replied.id) : undefined,
       forward: forwarded ?? undefined,
@@ -174,7 +153,7 @@ export default async function webmailComposeRoutes(fastify: FastifyInstance) {
     return webmailPage(request, reply, 'compose', data, 'compose');
   });
 
-  app.post(PATHS.compose, { schema: { body: ComposeSchema } }, async (request, reply) => {
+  app.post(PATHS.webmail.compose, { schema: { body: ComposeSchema } }, async (request, reply) => {
     const { to, cc, subject, text } = request.body;
     const replied = await originalOf(request, request.body.repondre);
     const forwarded = await originalOf(request, request.body.transferer);
@@ -183,34 +162,29 @@ export default async function webmailComposeRoutes(fastify: FastifyInstance) {
     const values = { to, cc, subject, text };
     const extra = { replyTo: replied ? String(replied.id) : undefined, forward: forwarded ?? undefined };
 
-    const refused = async (errors: { field: string; message: string }) => {
-      reply.code(422);
+    const render = async (errors: FormErrors) => {
       const data = await composePage(request, values, { ...extra, errors, reattach: upload.count > 0 });
       return webmailPage(request, reply, 'compose', data, 'compose');
     };
     if (upload.tooLarge) {
       const max = Math.floor(config.maxMessageBytes / 1024 / 1024);
-      return refused({ field: 'attachments', message: request.t('mail.errors.tooLarge', { max }) });
+      reply.code(422);
+      return render({ attachments: request.t('mail.errors.tooLarge', { max }) });
     }
-    let references: string[] | undefined;
-    let inReplyTo: string | undefined;
-    if (replied?.messageIdHeader) {
-      const parsed = await readMessage(replied.raw);
-      inReplyTo = replied.messageIdHeader;
-      references = [...parsed.references, replied.messageIdHeader];
-    }
-    const attachments = [...upload.files];
-    if (forwarded) {
-      attachments.push({ filename: emlName(forwarded.subject), contentType: 'message/rfc822', content: forwarded.raw });
-    }
-    const result = await sendMessage(
-      db,
-      config,
+    const threading = replied ? await threadingOf(replied) : {};
+    const attachments = [...upload.files, ...(forwarded ? [forwardedAttachment(forwarded)] : [])];
+    const result = await mail.sendMessage(
       { mailboxId: request.mailbox.id, address: request.mailbox.address },
-      { to: [to], cc: [cc], subject, text, attachments, inReplyTo, references },
+      { to: [to], cc: [cc], subject, text, attachments, ...threading },
       request.log,
     );
-    if (!result.ok) return refused(fieldError(request, result, 'form'));
+    if (!result.ok)
+      return sendRefusal(
+        reply,
+        { ...result, kind: result.kind === 'notFound' ? 'invalid' : result.kind },
+        render,
+        'form',
+      );
     const { rejected } = result.value;
     setFlash(
       request,
@@ -218,6 +192,6 @@ export default async function webmailComposeRoutes(fastify: FastifyInstance) {
         ? { key: 'webmail.flash.sentExcept', address: rejected.join(', ') }
         : { key: 'webmail.flash.sent' },
     );
-    return reply.redirect(PATHS.folder('sent'), 303);
+    return reply.redirect(PATHS.webmail.folder('sent'), 303);
   });
 }

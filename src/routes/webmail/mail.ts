@@ -3,20 +3,10 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { MessageKey } from '../../i18n/index.ts';
 import { readAttachment, readMessage } from '../../mail/mime.ts';
 import { sanitizeMessageHtml, textToHtml } from '../../mail/sanitize.ts';
-import {
-  deleteForever,
-  emptyTrash,
-  FOLDERS,
-  getMessage,
-  getRaw,
-  listFolder,
-  moveToTrash,
-  restore,
-  setSeen,
-  type FolderName,
-} from '../../mail/store.ts';
+import { FOLDERS, MAX_SEARCH_LENGTH, type FolderName } from '../../mail/store.ts';
 import { formatBytes, formatDateTime, formatShortDateTime, setFlash, takeFlash } from '../shared.ts';
-import { messageIdOr404, notFound, PATHS, webmailPage } from './shared.ts';
+import { PATHS } from '../paths.ts';
+import { messageIdOr404, notFound, webmailPage } from './shared.ts';
 
 const ListQuerySchema = Type.Object({
   page: Type.Optional(Type.String({ maxLength: 20 })),
@@ -88,14 +78,14 @@ const folderName = (request: FastifyRequest, folder: FolderName) =>
 /** Folder pages, reading a message, its frame and attachments, and moving or deleting it. */
 export default async function webmailMailRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  const db = app.db;
+  const mail = app.core.mail;
 
   for (const folder of FOLDERS) {
-    app.get(PATHS.folder(folder), { schema: { querystring: ListQuerySchema } }, async (request, reply) => {
+    app.get(PATHS.webmail.folder(folder), { schema: { querystring: ListQuerySchema } }, async (request, reply) => {
       const { t, lang } = request;
       const pageText = request.query.page ?? '';
-      const search = (request.query.q ?? '').trim().slice(0, 200);
-      const list = await listFolder(db, request.mailbox.id, folder, {
+      const search = (request.query.q ?? '').trim().slice(0, MAX_SEARCH_LENGTH);
+      const list = await mail.listFolder(request.mailbox.id, folder, {
         page: /^\d{1,6}$/.test(pageText) ? Number(pageText) : 1,
         search,
       });
@@ -104,7 +94,7 @@ export default async function webmailMailRoutes(fastify: FastifyInstance) {
           ...(search ? { q: search } : {}),
           ...(page > 1 ? { page: String(page) } : {}),
         });
-        return `${PATHS.folder(folder)}${query.size ? `?${query}` : ''}`;
+        return `${PATHS.webmail.folder(folder)}${query.size ? `?${query}` : ''}`;
       };
       const name = folderName(request, folder);
       return webmailPage(
@@ -115,9 +105,10 @@ export default async function webmailMailRoutes(fastify: FastifyInstance) {
           title: name,
           folder,
           folderName: name,
-          folderHref: PATHS.folder(folder),
+          folderHref: PATHS.webmail.folder(folder),
           notice: takeFlash(request),
           search: list.search,
+          searchMax: MAX_SEARCH_LENGTH,
           searchSummary: t.plural('webmail.search.summary', list.total, { query: list.search }),
           caption: t.plural('webmail.list.caption', list.total, { folder: name, page: list.page, pages: list.pages }),
           total: list.total,
@@ -126,7 +117,7 @@ export default async function webmailMailRoutes(fastify: FastifyInstance) {
           previousHref: list.page > 1 ? href(list.page - 1) : null,
           nextHref: list.page < list.pages ? href(list.page + 1) : null,
           messages: list.messages.map((m) => ({
-            href: PATHS.message(m.id),
+            href: PATHS.webmail.message(m.id),
             unread: !m.seen,
             correspondent: folder === 'sent' ? m.toText || '—' : m.fromText || m.fromAddress || '—',
             subject: m.subject || t('webmail.message.noSubject'),
@@ -141,59 +132,63 @@ export default async function webmailMailRoutes(fastify: FastifyInstance) {
     });
   }
 
-  app.get(PATHS.message(':id'), { schema: { params: IdSchema, querystring: ImagesSchema } }, async (request, reply) => {
-    const id = await messageIdOr404(reply, request.params.id);
-    if (id === null) return reply;
-    const message = await getMessage(db, request.mailbox.id, id);
-    if (!message) return notFound(reply);
-    const { t, lang } = request;
-    const parsed = await readMessage(message.raw);
-    const images = request.query.images === '1';
-    const blockedRemoteImages =
-      parsed.html && !images ? sanitizeMessageHtml(parsed.html, { allowRemoteImages: false }).blockedRemoteImages : 0;
-    const date = message.sentAt ?? message.receivedAt;
-    const subject = message.subject || t('webmail.message.noSubject');
-    return webmailPage(
-      request,
-      reply,
-      'message',
-      {
-        title: subject,
-        subject,
-        folder: message.folder,
-        folderName: folderName(request, message.folder),
-        folderHref: PATHS.folder(message.folder),
-        notice: takeFlash(request),
-        from: parsed.fromName ? `${parsed.fromName} <${parsed.fromAddress}>` : parsed.fromAddress || parsed.from,
-        to: message.toText,
-        cc: message.ccText,
-        iso: date.toISOString(),
-        date: formatDateTime(lang, date),
-        attachments: parsed.attachments.map((a) => ({
-          href: PATHS.attachment(id, a.index),
-          filename: a.filename,
-          size: formatBytes(lang, a.size),
-        })),
-        messageHref: PATHS.message(id),
-        frameSrc: parsed.html ? `${PATHS.content(id)}${images ? '?images=1' : ''}` : null,
-        blockedRemoteImages,
-        blockedText: t.plural('webmail.message.imagesBlocked', blockedRemoteImages),
-        textHtml: parsed.html ? '' : textToHtml(parsed.text),
-        replyHref: `${PATHS.compose}?repondre=${id}`,
-        forwardHref: `${PATHS.compose}?transferer=${id}`,
-        unreadAction: PATHS.unread(id),
-        trashAction: PATHS.trash(id),
-        restoreAction: PATHS.restore(id),
-        removeHref: PATHS.remove(id),
-      },
-      message.folder,
-    );
-  });
+  app.get(
+    PATHS.webmail.message(':id'),
+    { schema: { params: IdSchema, querystring: ImagesSchema } },
+    async (request, reply) => {
+      const id = await messageIdOr404(reply, request.params.id);
+      if (id === null) return reply;
+      const message = await mail.getMessage(request.mailbox.id, id);
+      if (!message) return notFound(reply);
+      const { t, lang } = request;
+      const parsed = await readMessage(message.raw);
+      const images = request.query.images === '1';
+      const blockedRemoteImages =
+        parsed.html && !images ? sanitizeMessageHtml(parsed.html, { allowRemoteImages: false }).blockedRemoteImages : 0;
+      const date = message.sentAt ?? message.receivedAt;
+      const subject = message.subject || t('webmail.message.noSubject');
+      return webmailPage(
+        request,
+        reply,
+        'message',
+        {
+          title: subject,
+          subject,
+          folder: message.folder,
+          folderName: folderName(request, message.folder),
+          folderHref: PATHS.webmail.folder(message.folder),
+          notice: takeFlash(request),
+          from: parsed.fromName ? `${parsed.fromName} <${parsed.fromAddress}>` : parsed.fromAddress || parsed.from,
+          to: message.toText,
+          cc: message.ccText,
+          iso: date.toISOString(),
+          date: formatDateTime(lang, date),
+          attachments: parsed.attachments.map((a) => ({
+            href: PATHS.webmail.attachment(id, a.index),
+            filename: a.filename,
+            size: formatBytes(lang, a.size),
+          })),
+          messageHref: PATHS.webmail.message(id),
+          frameSrc: parsed.html ? `${PATHS.webmail.content(id)}${images ? '?images=1' : ''}` : null,
+          blockedRemoteImages,
+          blockedText: t.plural('webmail.message.imagesBlocked', blockedRemoteImages),
+          textHtml: parsed.html ? '' : textToHtml(parsed.text),
+          replyHref: PATHS.webmail.reply(id),
+          forwardHref: PATHS.webmail.forward(id),
+          unreadAction: PATHS.webmail.unread(id),
+          trashAction: PATHS.webmail.trash(id),
+          restoreAction: PATHS.webmail.restore(id),
+          removeHref: PATHS.webmail.remove(id),
+        },
+        message.folder,
+      );
+    },
+  );
 
   // The message's HTML, sanitised, as a document of its own for the page's sandboxed frame. Its
   // policy replaces the site's for this response only: the page may frame it, nothing in it runs.
   app.get(
-    PATHS.content(':id'),
+    PATHS.webmail.content(':id'),
     {
       schema: { params: IdSchema, querystring: ImagesSchema },
       helmet: { contentSecurityPolicy: false, xFrameOptions: false },
@@ -201,7 +196,7 @@ export default async function webmailMailRoutes(fastify: FastifyInstance) {
     async (request, reply) => {
       const id = await messageIdOr404(reply, request.params.id);
       if (id === null) return reply;
-      const message = await getRaw(db, request.mailbox.id, id);
+      const message = await mail.getRaw(request.mailbox.id, id);
       if (!message) return notFound(reply);
       const images = request.query.images === '1';
       const parsed = await readMessage(message.raw);
@@ -222,7 +217,7 @@ export default async function webmailMailRoutes(fastify: FastifyInstance) {
   );
 
   app.get(
-    '/webmail/messages/:id/pieces/:n',
+    PATHS.webmail.attachment(':id', ':n'),
     {
       schema: { params: AttachmentSchema },
       helmet: { contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], sandbox: [] } } },
@@ -231,7 +226,7 @@ export default async function webmailMailRoutes(fastify: FastifyInstance) {
       const id = await messageIdOr404(reply, request.params.id);
       if (id === null) return reply;
       if (!/^\d{1,4}$/.test(request.params.n)) return notFound(reply);
-      const message = await getRaw(db, request.mailbox.id, id);
+      const message = await mail.getRaw(request.mailbox.id, id);
       const attachment = message ? await readAttachment(message.raw, Number(request.params.n)) : null;
       if (!attachment) return notFound(reply);
       return reply
@@ -242,38 +237,38 @@ export default async function webmailMailRoutes(fastify: FastifyInstance) {
     },
   );
 
-  app.post(PATHS.unread(':id'), { schema: { params: IdSchema } }, async (request, reply) => {
+  app.post(PATHS.webmail.unread(':id'), { schema: { params: IdSchema } }, async (request, reply) => {
     const id = await messageIdOr404(reply, request.params.id);
     if (id === null) return reply;
-    const folder = await setSeen(db, request.mailbox.id, id, false);
+    const folder = await mail.setSeen(request.mailbox.id, id, false);
     if (!folder) return notFound(reply);
     setFlash(request, { key: 'webmail.flash.markedUnread' });
-    return reply.redirect(PATHS.folder(folder), 303);
+    return reply.redirect(PATHS.webmail.folder(folder), 303);
   });
 
-  app.post(PATHS.trash(':id'), { schema: { params: IdSchema } }, async (request, reply) => {
+  app.post(PATHS.webmail.trash(':id'), { schema: { params: IdSchema } }, async (request, reply) => {
     const id = await messageIdOr404(reply, request.params.id);
     if (id === null) return reply;
-    const folder = await moveToTrash(db, request.mailbox.id, id);
+    const folder = await mail.moveToTrash(request.mailbox.id, id);
     if (!folder) return notFound(reply);
     setFlash(request, { key: 'webmail.flash.trashed' });
-    return reply.redirect(PATHS.folder(folder), 303);
+    return reply.redirect(PATHS.webmail.folder(folder), 303);
   });
 
-  app.post(PATHS.restore(':id'), { schema: { params: IdSchema } }, async (request, reply) => {
+  app.post(PATHS.webmail.restore(':id'), { schema: { params: IdSchema } }, async (request, reply) => {
     const id = await messageIdOr404(reply, request.params.id);
     if (id === null) return reply;
-    const folder = await restore(db, request.mailbox.id, id, request.mailbox.address);
+    const folder = await mail.restore(request.mailbox.id, id, request.mailbox.address);
     if (!folder) return notFound(reply);
     setFlash(request, { key: folder === 'sent' ? 'webmail.flash.restoredSent' : 'webmail.flash.restoredInbox' });
-    return reply.redirect(PATHS.folder('trash'), 303);
+    return reply.redirect(PATHS.webmail.folder('trash'), 303);
   });
 
   // Deleting for good asks first: the page names the message, the POST deletes it.
-  app.get(PATHS.remove(':id'), { schema: { params: IdSchema } }, async (request, reply) => {
+  app.get(PATHS.webmail.remove(':id'), { schema: { params: IdSchema } }, async (request, reply) => {
     const id = await messageIdOr404(reply, request.params.id);
     if (id === null) return reply;
-    const message = await getRaw(db, request.mailbox.id, id);
+    const message = await mail.getRaw(request.mailbox.id, id);
     if (!message || message.folder !== 'trash') return notFound(reply);
     const subject = message.subject || request.t('webmail.message.noSubject');
     return webmailPage(
@@ -284,22 +279,22 @@ export default async function webmailMailRoutes(fastify: FastifyInstance) {
         title: request.t('webmail.remove.title'),
         question: request.t('webmail.remove.question', { subject }),
         confirmLabel: request.t('webmail.message.deleteForever'),
-        action: PATHS.remove(id),
-        cancelHref: PATHS.message(id),
+        action: PATHS.webmail.remove(id),
+        cancelHref: PATHS.webmail.message(id),
       },
       'trash',
     );
   });
 
-  app.post(PATHS.remove(':id'), { schema: { params: IdSchema } }, async (request, reply) => {
+  app.post(PATHS.webmail.remove(':id'), { schema: { params: IdSchema } }, async (request, reply) => {
     const id = await messageIdOr404(reply, request.params.id);
     if (id === null) return reply;
-    if (!(await deleteForever(db, request.mailbox.id, id))) return notFound(reply);
+    if (!(await mail.deleteForever(request.mailbox.id, id))) return notFound(reply);
     setFlash(request, { key: 'webmail.flash.deleted' });
-    return reply.redirect(PATHS.folder('trash'), 303);
+    return reply.redirect(PATHS.webmail.folder('trash'), 303);
   });
 
-  app.get(PATHS.emptyTrash, async (request, reply) =>
+  app.get(PATHS.webmail.emptyTrash, async (request, reply) =>
     webmailPage(
       request,
       reply,
@@ -308,16 +303,16 @@ export default async function webmailMailRoutes(fastify: FastifyInstance) {
         title: request.t('webmail.trash.empty'),
         question: request.t('webmail.trash.question'),
         confirmLabel: request.t('webmail.trash.empty'),
-        action: PATHS.emptyTrash,
-        cancelHref: PATHS.folder('trash'),
+        action: PATHS.webmail.emptyTrash,
+        cancelHref: PATHS.webmail.folder('trash'),
       },
       'trash',
     ),
   );
 
-  app.post(PATHS.emptyTrash, async (request, reply) => {
-    await emptyTrash(db, request.mailbox.id);
+  app.post(PATHS.webmail.emptyTrash, async (request, reply) => {
+    await mail.emptyTrash(request.mailbox.id);
     setFlash(request, { key: 'webmail.flash.emptied' });
-    return reply.redirect(PATHS.folder('trash'), 303);
+    return reply.redirect(PATHS.webmail.folder('trash'), 303);
   });
 }

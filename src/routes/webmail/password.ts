@@ -1,20 +1,15 @@
-import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { changeMailboxPassword } from '../../accounts/password-change.ts';
-import { fieldError, setFlash, takeFlash } from '../shared.ts';
-import { mailboxActor, PATHS, webmailPage } from './shared.ts';
-
-const PasswordSchema = Type.Object({
-  current: Type.String({ maxLength: 1024, default: '' }),
-  next: Type.String({ maxLength: 1024, default: '' }),
-  confirm: Type.String({ maxLength: 1024, default: '' }),
-});
+import { PasswordChangeSchema } from '../admin/security.ts';
+import { PATHS } from '../paths.ts';
+import { mailboxActor, sendRefusal, setFlash, takeFlash, type FormErrors } from '../shared.ts';
+import { webmailPage } from './shared.ts';
 
 /** Mot de passe: the user changes their own password; their other sessions end, this one stays. */
 export default async function webmailPasswordRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
 
-  app.get(PATHS.password, async (request, reply) =>
+  app.get(PATHS.webmail.password, async (request, reply) =>
     webmailPage(
       request,
       reply,
@@ -24,31 +19,20 @@ export default async function webmailPasswordRoutes(fastify: FastifyInstance) {
     ),
   );
 
-  app.post(PATHS.password, { schema: { body: PasswordSchema } }, async (request, reply) => {
-    const { current, next, confirm } = request.body;
-    const refuse = (errors: { field: string; message: string }) => {
-      reply.code(422);
-      return webmailPage(
-        request,
-        reply,
-        'password',
-        { title: request.t('webmail.password.title'), errors },
-        'password',
-      );
-    };
-    if (next !== confirm) {
-      return refuse({ field: 'confirm', message: request.t('password.errors.mismatch') });
-    }
-    const result = await changeMailboxPassword(
-      app.db,
+  app.post(PATHS.webmail.password, { schema: { body: PasswordChangeSchema } }, async (request, reply) => {
+    const sid = request.session.sessionId;
+    const result = await app.core.accounts.changeMailboxPassword(
       request.mailbox,
-      current,
-      next,
+      request.body,
       mailboxActor(request),
-      request.session.sessionId,
+      sid,
     );
-    if (!result.ok) return refuse(fieldError(request, result, 'next'));
+    if (!result.ok) {
+      const render = (errors: FormErrors) =>
+        webmailPage(request, reply, 'password', { title: request.t('webmail.password.title'), errors }, 'password');
+      return sendRefusal(reply, result, render, 'next');
+    }
     setFlash(request, { key: 'webmail.flash.passwordChanged' });
-    return reply.redirect(PATHS.password, 303);
+    return reply.redirect(PATHS.webmail.password, 303);
   });
 }

@@ -1,40 +1,9 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Actor } from '../../accounts/audit.ts';
 import type { MessageKey } from '../../i18n/index.ts';
-import { FOLDERS, mailboxSummary, parseMessageId, type FolderName } from '../../mail/store.ts';
-import { WEBMAIL_SIGN_IN } from '../../plugins/auth.ts';
+import { FOLDERS, parseMessageId, type FolderName } from '../../mail/store.ts';
 import { sendErrorPage } from '../../plugins/errors.ts';
+import { PATHS } from '../paths.ts';
 import { formatBytes } from '../shared.ts';
-
-const SLUGS: Record<FolderName, string> = { inbox: 'reception', sent: 'envoyes', trash: 'corbeille' };
-
-/** The folder a URL slug names, or null. */
-export function folderOfSlug(slug: string): FolderName | null {
-  return FOLDERS.find((folder) => SLUGS[folder] === slug) ?? null;
-}
-
-const message = (id: bigint | string) => `/webmail/messages/${id}`;
-export const PATHS = {
-  signIn: WEBMAIL_SIGN_IN,
-  signOut: '/webmail/deconnexion',
-  inbox: '/webmail/reception',
-  folder: (folder: FolderName) => `/webmail/${SLUGS[folder]}`,
-  emptyTrash: '/webmail/corbeille/vider',
-  compose: '/webmail/nouveau',
-  password: '/webmail/mot-de-passe',
-  message,
-  content: (id: bigint | string) => `${message(id)}/contenu`,
-  attachment: (id: bigint | string, index: number) => `${message(id)}/pieces/${index}`,
-  unread: (id: bigint | string) => `${message(id)}/non-lu`,
-  trash: (id: bigint | string) => `${message(id)}/corbeille`,
-  restore: (id: bigint | string) => `${message(id)}/restaurer`,
-  remove: (id: bigint | string) => `${message(id)}/supprimer`,
-} as const;
-
-/** The signed-in webmail user as recorded in the audit log, with the client's address. */
-export function mailboxActor(request: FastifyRequest): Actor {
-  return { actor: `mailbox:${request.mailbox.address}`, clientAddress: request.ip };
-}
 
 /** The message id of a route parameter, or null after sending the 404 page (malformed ids included). */
 export async function messageIdOr404(reply: FastifyReply, text: string): Promise<bigint | null> {
@@ -60,10 +29,10 @@ export async function webmailPage(
   current?: FolderName | 'compose' | 'password',
 ) {
   const { t, lang } = request;
-  const summary = await mailboxSummary(request.server.db, request.mailbox.id);
+  const summary = await request.server.core.mail.mailboxSummary(request.mailbox.id);
   const quota = request.server.config.mailboxStorageBytes;
   const folders = FOLDERS.map((folder) => ({
-    href: PATHS.folder(folder),
+    href: PATHS.webmail.folder(folder),
     name: t(`webmail.folders.${folder}` as MessageKey),
     unread: summary.unread[folder],
     unreadText: t.plural('webmail.nav.unread', summary.unread[folder]),
@@ -72,7 +41,7 @@ export async function webmailPage(
   return reply.page(`webmail/${screen}`, {
     ...data,
     webmail: {
-      address: request.mailbox.address,
+      address: request.mailbox.displayAddress,
       folders,
       current,
       storage: t('webmail.nav.storage', {

@@ -1,7 +1,7 @@
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { signInMailbox } from '../../accounts/sign-in.ts';
-import { PATHS } from './shared.ts';
+import { PATHS } from '../paths.ts';
+import { sendRefusal } from '../shared.ts';
 
 const SignInSchema = Type.Object({
   address: Type.String({ maxLength: 1024, default: '' }),
@@ -18,28 +18,31 @@ export default async function webmailSignInRoutes(fastify: FastifyInstance) {
   if (webmailHost) {
     // A route constrained to the webmail host wins over the portal's home page for that host only.
     const host = new RegExp(`^${escapeRegExp(webmailHost)}(:\\d+)?$`, 'i');
-    app.get('/', { constraints: { host } }, async (_request, reply) => reply.redirect(PATHS.signIn, 303));
+    app.get('/', { constraints: { host } }, async (_request, reply) => reply.redirect(PATHS.webmail.signIn, 303));
   }
 
-  app.get(PATHS.signIn, async (request, reply) => {
-    if (request.session.mailbox) return reply.redirect(PATHS.inbox, 303);
+  app.get(PATHS.webmail.signIn, async (request, reply) => {
+    if (request.session.mailbox) return reply.redirect(PATHS.webmail.inbox, 303);
     return reply.page('webmail/sign-in', { address: '' });
   });
 
-  app.post(PATHS.signIn, { schema: { body: SignInSchema } }, async (request, reply) => {
+  app.post(PATHS.webmail.signIn, { schema: { body: SignInSchema } }, async (request, reply) => {
     const { address, password } = request.body;
-    const result = await signInMailbox(app.db, { address, password }, request.ip);
+    const result = await app.core.accounts.signInMailbox({ address, password }, request.ip);
     if (!result.ok) {
-      // One status and one sentence whatever the reason, so the page never tells which addresses exist.
-      reply.code(401);
-      return reply.page('webmail/sign-in', { address: address.slice(0, 320), error: request.t(result.message) });
+      // One status and one sentence whatever the reason, so the page never tells which addresses
+      // exist; only a correct password learns that the domain is suspended.
+      const render = (errors: object) => reply.page('webmail/sign-in', { address: address.slice(0, 320), errors });
+      return sendRefusal(reply, { ...result, kind: 'unauthorized' }, render, 'address', {
+        phone: app.config.supportPhone,
+      });
     }
     await request.signIn({ mailbox: result.value });
-    return reply.redirect(PATHS.inbox, 303);
+    return reply.redirect(PATHS.webmail.inbox, 303);
   });
 
-  app.post(PATHS.signOut, async (request, reply) => {
+  app.post(PATHS.webmail.signOut, async (request, reply) => {
     await request.signOut();
-    return reply.redirect(PATHS.signIn, 303);
+    return reply.redirect(PATHS.webmail.signIn, 303);
   });
 }

@@ -1,10 +1,10 @@
 import MailComposer from 'nodemailer/lib/mail-composer';
-import type { Db } from '../db/client.ts';
-import { ingestMessage } from '../mail/ingest.ts';
-import { OPERATOR } from './audit.ts';
-import { addDomain, findDomain } from './domains.ts';
-import { createMailbox } from './mailboxes.ts';
-import { generatePassword } from './passwords.ts';
+import { OPERATOR } from './accounts/audit.ts';
+import { addDomain, findDomain } from './accounts/domains.ts';
+import { createMailbox } from './accounts/mailboxes.ts';
+import { generatePassword } from './accounts/passwords.ts';
+import type { Db } from './db/client.ts';
+import { ingestMessage } from './mail/ingest.ts';
 
 export const DEMO_DOMAIN = 'monomdedomaine.ca';
 export const DEMO_MAILBOX = 'jeanne';
@@ -41,13 +41,15 @@ function welcomeMessage(address: string, brandName: string): Promise<Buffer> {
 }
 
 /**
- * Provisions the demo domain on a brand-new embedded database, with the mailbox jeanne holding a
- * welcome message; returns what to print once (both passwords).
+ * Provisions the demo domain on a database that holds no domain yet, with the mailbox jeanne
+ * holding a welcome message; returns what to print once (both passwords), or nothing when the
+ * database already has domains.
  */
 export async function provisionDemo(
   db: Db,
   options: { storageLimit?: number; brandName?: string } = {},
 ): Promise<string[]> {
+  if ((await db.domain.count()) > 0) return [];
   const added = await addDomain(db, { name: DEMO_DOMAIN, quota: 15 }, OPERATOR);
   if (!added.ok) return [];
   const lines = [

@@ -1,17 +1,11 @@
 import { hostname } from 'node:os';
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerEnvelope, type SMTPServerSession } from 'smtp-server';
 import type { Config } from '../config.ts';
-import type { Db } from '../db/client.ts';
-import { findDeliverableMailbox, MAX_RECIPIENTS } from './addresses.ts';
-import { ingestMessage } from './ingest.ts';
-
-/** The part of a pino logger this listener uses (Fastify's app.log fits). */
-export interface Logger {
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-  error(obj: object, msg?: string): void;
-  child(bindings: Record<string, unknown>): Logger;
-}
+import type { Core } from '../core/index.ts';
+import type { Logger } from '../core/logger.ts';
+import type { Refusal } from '../core/result.ts';
+import { MAX_RECIPIENTS } from '../mail/addresses.ts';
+import { honourOwnEnhancedCodes, reply } from './replies.ts';
 
 export interface SmtpListener {
   /** The port it listens on (the one chosen by the system when config.smtpPort is 0). */
@@ -23,9 +17,14 @@ export interface SmtpListener {
 const CR = 0x0d;
 const LF = 0x0a;
 
-/** An error whose code and text smtp-server sends as the reply (it adds the enhanced status code). */
-function reply(code: number, message: string): Error & { responseCode: number } {
-  return Object.assign(new Error(message), { responseCode: code });
+/** The reply to a refusal of the core, by its kind. */
+function refusalReply(refusal: Refusal) {
+  if (refusal.kind === 'notFound' && refusal.message === 'mail.errors.unknownRecipient') {
+    return reply(550, 'No such mailbox here');
+  }
+  if (refusal.kind === 'unavailable') return reply(451, 'Domain suspended, try again later', '4.2.1');
+  if (refusal.kind === 'conflict') return reply(452, 'Mailbox full');
+  return reply(451, 'Temporary failure, try again later');
 }
 
 /**
@@ -63,11 +62,11 @@ function traceHeaders(session: SMTPServerSession, serverName: string, recipients
  */
 export async function startSmtpServer({
   config,
-  db,
+  core,
   log,
 }: {
   config: Config;
-  db: Db;
+  core: Core;
   log: Logger;
 }): Promise<SmtpListener> {
   const smtpLog = log.child({ subsystem: 'smtp' });
@@ -92,12 +91,13 @@ export async function startSmtpServer({
     onRcptTo(address, session, callback) {
       const mailFrom = session.envelope.mailFrom;
       const declared = mailFrom && typeof mailFrom.args === 'object' ? Number(mailFrom.args.SIZE) || 0 : 0;
-      findDeliverableMailbox(db, address.address).then(
-        (mailbox) => {
-          if (!mailbox) {
-            smtpLog.info({ session: session.id, rcpt: address.address }, 'recipient refused: no such mailbox');
-            return callback(reply(550, 'No such mailbox here'));
+      core.mail.findDeliverableMailbox(address.address).then(
+        (found) => {
+          if (!found.ok) {
+            smtpLog.info({ session: session.id, rcpt: address.address, refusal: found.message }, 'recipient refused');
+            return callback(refusalReply(found));
           }
+          const mailbox = found.value;
           const limit = BigInt(config.mailboxStorageBytes);
           if (mailbox.storageUsed >= limit || mailbox.storageUsed + BigInt(declared) > limit) {
             smtpLog.info({ session: session.id, mailbox: mailbox.id }, 'recipient refused: mailbox full');
@@ -134,12 +134,11 @@ export async function startSmtpServer({
         const rcpts = session.envelope.rcptTo.map((r) => r.address);
         const recipients = rcpts.flatMap((a) => byAddress.get(a.toLowerCase()) ?? []);
         const raw = Buffer.concat([Buffer.from(traceHeaders(session, serverName, rcpts)), ...chunks]);
-        ingestMessage(db, { recipients, raw, folder: 'inbox', storageLimit: config.mailboxStorageBytes }).then(
+        core.mail.ingestMessage({ recipients, raw, folder: 'inbox', storageLimit: config.mailboxStorageBytes }).then(
           (stored) => {
             if (!stored.ok) {
               smtpLog.info({ session: session.id, refusal: stored.message }, 'message refused');
-              if (stored.message === 'mail.errors.storageFull') return callback(reply(452, 'Mailbox full'));
-              return callback(reply(451, 'Temporary failure, try again later'));
+              return callback(refusalReply(stored));
             }
             const ids = stored.value.map(String);
             smtpLog.info({ session: session.id, size: raw.length, recipients: ids.length, ids }, 'message stored');
@@ -153,6 +152,7 @@ export async function startSmtpServer({
       });
     },
   });
+  honourOwnEnhancedCodes(server);
   server.on('error', (error) => smtpLog.error({ err: error }, 'SMTP listener error'));
 
   await new Promise<void>((resolve, reject) => {

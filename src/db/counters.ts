@@ -1,7 +1,14 @@
-import type { FastifyRateLimitStoreCtor } from '@fastify/rate-limit';
-import type { Db } from '../db/client.ts';
+import type { Db } from './client.ts';
 
-type Callback = (error: Error | null, result?: { current: number; ttl: number }) => void;
+/** True when the database answers. */
+export async function pingDatabase(db: Db): Promise<boolean> {
+  try {
+    await db.$queryRaw`SELECT 1`;
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /**
  * Counts one request for key in a fixed window and returns the new count and the milliseconds
@@ -23,25 +30,4 @@ export async function countRequest(db: Db, key: string, windowMs: number): Promi
 export async function pruneRateLimitCounters(db: Db): Promise<number> {
   const { count } = await db.rateLimitCounter.deleteMany({ where: { resetAt: { lt: new Date() } } });
   return count;
-}
-
-/** A @fastify/rate-limit store class on PostgreSQL (rate_limit_counters), shared by every instance. */
-export function postgresRateLimitStore(db: Db): FastifyRateLimitStoreCtor {
-  class PostgresRateLimitStore {
-    constructor(private readonly prefix = 'all:') {}
-
-    incr(key: string, callback: Callback, timeWindow: number) {
-      countRequest(db, this.prefix + key, timeWindow).then(
-        (result) => callback(null, result),
-        (error: Error) => callback(error),
-      );
-    }
-
-    // The plugin passes the route's merged settings, its route under routeInfo (not as typed).
-    child(settings: object) {
-      const route = (settings as { routeInfo?: { method?: unknown; url?: string } }).routeInfo;
-      return new PostgresRateLimitStore(`${String(route?.method ?? '')}${route?.url ?? ''}:`);
-    }
-  }
-  return PostgresRateLimitStore as unknown as FastifyRateLimitStoreCtor;
 }

@@ -1,0 +1,91 @@
+import { listDomainHistory } from '../accounts/audit.ts';
+import { getMailbox, createMailbox, deleteMailbox, listMailboxes, setMailboxPassword } from '../accounts/mailboxes.ts';
+import { changeAdminPassword, changeMailboxPassword } from '../accounts/password-change.ts';
+import { createSession, destroySession, loadSession, pruneSessions, saveSession } from '../accounts/sessions.ts';
+import {
+  getSignedInDomain,
+  getSignedInMailbox,
+  pruneSignInFailures,
+  signInAdmin,
+  signInMailbox,
+} from '../accounts/sign-in.ts';
+import type { Config } from '../config.ts';
+import type { Db } from '../db/client.ts';
+import { countRequest, pingDatabase, pruneRateLimitCounters } from '../db/counters.ts';
+import { findDeliverableMailbox } from '../mail/addresses.ts';
+import { ingestMessage } from '../mail/ingest.ts';
+import { sendMessage, type OutgoingMessage } from '../mail/send.ts';
+import type { Logger } from './logger.ts';
+import {
+  deleteForever,
+  emptyTrash,
+  getMessage,
+  getRaw,
+  listFolder,
+  mailboxSummary,
+  moveToTrash,
+  restore,
+  setSeen,
+} from '../mail/store.ts';
+
+type WithoutDb<F> = F extends (db: Db, ...args: infer A) => infer R ? (...args: A) => R : never;
+type DbFunctions = Record<string, (db: Db, ...args: never[]) => unknown>;
+
+/** The functions given, with the database filled in as their first argument. */
+function withDb<T extends DbFunctions>(db: Db, functions: T): { [K in keyof T]: WithoutDb<T[K]> } {
+  const bound = Object.entries(functions).map(([name, fn]) => [
+    name,
+    (...args: unknown[]) => (fn as (db: Db, ...rest: unknown[]) => unknown)(db, ...args),
+  ]);
+  return Object.fromEntries(bound) as { [K in keyof T]: WithoutDb<T[K]> };
+}
+
+/**
+ * The core as the doors (HTTP routes and plugins, SMTP, IMAP) reach it: the rules of src/accounts/
+ * and src/mail/ on one database. The doors never hold the database themselves.
+ */
+export function createCore(db: Db, config: Config) {
+  return {
+    config,
+    pingDatabase: () => pingDatabase(db),
+    accounts: withDb(db, {
+      listDomainHistory,
+      listMailboxes,
+      getMailbox,
+      createMailbox,
+      deleteMailbox,
+      setMailboxPassword,
+      changeAdminPassword,
+      changeMailboxPassword,
+      signInAdmin,
+      signInMailbox,
+      getSignedInDomain,
+      getSignedInMailbox,
+    }),
+    sessions: withDb(db, { createSession, saveSession, loadSession, destroySession }),
+    counters: withDb(db, { countRequest }),
+    mail: {
+      ...withDb(db, {
+        listFolder,
+        mailboxSummary,
+        getRaw,
+        getMessage,
+        setSeen,
+        moveToTrash,
+        restore,
+        deleteForever,
+        emptyTrash,
+        findDeliverableMailbox,
+        ingestMessage,
+      }),
+      sendMessage: (sender: { mailboxId: number; address: string }, message: OutgoingMessage, log?: Logger) =>
+        sendMessage(db, config, sender, message, log),
+    },
+    /** Deletes what has expired: sessions, sign-in failures, rate-limit counters. Returns how many rows went. */
+    async maintain(): Promise<number> {
+      const counts = await Promise.all([pruneSessions(db), pruneSignInFailures(db), pruneRateLimitCounters(db)]);
+      return counts.reduce((sum, count) => sum + count, 0);
+    },
+  };
+}
+export type Core = ReturnType<typeof createCore>;

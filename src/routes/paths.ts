@@ -1,0 +1,58 @@
+// Every path of the site, in one table: the routes register them, redirects and templates
+// (`it.paths`) link to them. A path with an id is a function of it; `:id` gives the route pattern.
+
+import type { FolderName } from '../mail/store.ts';
+
+/** The webmail's folders as they appear in URLs. */
+const FOLDER_SLUGS: Record<FolderName, string> = { inbox: 'reception', sent: 'envoyes', trash: 'corbeille' };
+
+type Id = number | bigint | string;
+const account = (id: Id) => `/admin/courriel/comptes/${id}`;
+const message = (id: Id) => `/webmail/messages/${id}`;
+
+export const PATHS = {
+  public: {
+    home: '/',
+    myAccounts: '/mes-comptes',
+    support: '/soutien-technique',
+    language: '/langue',
+    health: '/healthz',
+    assets: '/public/',
+    stylesheet: '/public/css/site.css',
+    favicon: '/favicon.ico',
+    icon: '/public/favicon.svg',
+  },
+  admin: {
+    root: '/admin',
+    signIn: '/admin/connexion',
+    signOut: '/admin/deconnexion',
+    home: '/admin/domaine',
+    domainPage: (page: number) => (page > 1 ? `/admin/domaine?page=${page}` : '/admin/domaine'),
+    hosting: '/admin/hebergement-web',
+    security: '/admin/securite',
+    email: '/admin/courriel',
+    easymail: '/admin/courriel/configuration',
+    create: '/admin/courriel/creer',
+    mailbox: account,
+    mailboxPassword: (id: Id) => `${account(id)}/mot-de-passe`,
+    remove: (id: Id) => `${account(id)}/supprimer`,
+  },
+  webmail: {
+    signIn: '/webmail',
+    signOut: '/webmail/deconnexion',
+    inbox: '/webmail/reception',
+    folder: (folder: FolderName) => `/webmail/${FOLDER_SLUGS[folder]}`,
+    emptyTrash: '/webmail/corbeille/vider',
+    compose: '/webmail/nouveau',
+    reply: (id: Id) => `/webmail/nouveau?repondre=${id}`,
+    forward: (id: Id) => `/webmail/nouveau?transferer=${id}`,
+    password: '/webmail/mot-de-passe',
+    message,
+    content: (id: Id) => `${message(id)}/contenu`,
+    attachment: (id: Id, index: number | string) => `${message(id)}/pieces/${index}`,
+    unread: (id: Id) => `${message(id)}/non-lu`,
+    trash: (id: Id) => `${message(id)}/corbeille`,
+    restore: (id: Id) => `${message(id)}/restaurer`,
+    remove: (id: Id) => `${message(id)}/supprimer`,
+  },
+} as const;
