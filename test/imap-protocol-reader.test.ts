@@ -118,6 +118,33 @@ test('keeps a bracketed fetch section with spaces in one atom', () => {
   });
 });
 
+test('reads an unclosed [ as an ordinary atom character', () => {
+  assert.deepEqual(only('a SELECT foo[bar (x)\r\n').args, [
+    { kind: 'atom', value: 'foo[bar' },
+    { kind: 'list', items: [{ kind: 'atom', value: 'x' }] },
+  ]);
+  assert.deepEqual(only('a SELECT [Gmail]/Sent\r\n').args, [{ kind: 'atom', value: '[Gmail]/Sent' }]);
+});
+
+test('collects a 25 MiB literal in 64 KiB chunks quickly', () => {
+  const limits = { ...LIMITS, maxLiteralBytes: () => 25 * 1024 * 1024 };
+  const reader = new CommandReader(limits);
+  const chunk = Buffer.alloc(64 * 1024, 'm');
+  const started = performance.now();
+  reader.push(Buffer.from(`a APPEND INBOX {${25 * 1024 * 1024}+}\r\n`));
+  for (let i = 0; i < 400; i++) {
+    reader.push(chunk);
+    assert.equal(reader.next(), null);
+  }
+  reader.push(Buffer.from('\r\n'));
+  const event = reader.next();
+  assert.equal(
+    event?.type === 'command' && event.command.args[1]?.kind === 'literal' && event.command.args[1].value.length,
+    25 * 1024 * 1024,
+  );
+  assert.ok(performance.now() - started < 2000);
+});
+
 test('refuses an unbalanced list', () => {
   assert.equal(feed('a X (a b\r\n')[0]?.type, 'bad');
   assert.equal(feed('a X a b)\r\n')[0]?.type, 'bad');

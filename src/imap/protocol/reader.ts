@@ -434,26 +434,31 @@ class FrameParser {
   }
 
   // An atom may hold one bracketed part with spaces and parentheses, as in BODY[HEADER.FIELDS (A B)].
+  // A '[' that is never closed is an ordinary atom character (a mailbox may be called foo[bar).
   private atom(): string {
     const text = this.text;
     const start = this.pos;
-    let bracket = false;
+    let bracketAt = -1;
+    let brackets = true;
     while (this.pos < text.length) {
       const byte = text[this.pos]!;
       if (byte < 0x20 || byte > 0x7e) this.fail(byte === 0 ? 'NUL byte in command' : 'Invalid character in command');
-      if (bracket) {
-        if (byte === 0x5d) bracket = false;
-        else if (byte === 0x5b) this.fail('Nested [ in atom');
-      } else if (byte === 0x5b) {
-        bracket = true;
+      if (bracketAt !== -1) {
+        if (byte === 0x5d) bracketAt = -1;
+      } else if (byte === 0x5b && brackets) {
+        bracketAt = this.pos;
       } else if (ATOM_END.has(byte)) {
         break;
       } else if (byte === 0x7b) {
         this.fail('Literal not at the end of a line');
       }
       this.pos++;
+      if (this.pos === text.length && bracketAt !== -1) {
+        this.pos = bracketAt + 1;
+        bracketAt = -1;
+        brackets = false;
+      }
     }
-    if (bracket) this.fail('Unterminated [ in atom');
     return text.subarray(start, this.pos).toString('latin1');
   }
 }
