@@ -97,6 +97,14 @@ describe('security headers (V14.4.1–V14.4.7)', () => {
     assert.match(csp, /default-src 'none'/);
     assert.match(csp, /frame-ancestors 'self'/);
     assert.doesNotMatch(csp, /script-src/, 'nothing may run: default-src none covers scripts');
+    // Sandboxed however it is opened (alone in a tab too): opaque origin, no scripts, only popups.
+    const sandbox = csp.split(/;\s*/).find((d) => d.startsWith('sandbox'));
+    assert.equal(sandbox, 'sandbox allow-popups allow-popups-to-escape-sandbox');
+    const withImages = await client.get(`/webmail/messages/${own}/contenu?images=1`);
+    assert.match(
+      String(withImages.headers['content-security-policy']),
+      /; sandbox allow-popups allow-popups-to-escape-sandbox(;|$)/,
+    );
     assert.equal(frame.headers['x-content-type-options'], 'nosniff');
 
     const attachment = await client.get(`/webmail/messages/${own}/pieces/1`);

@@ -477,7 +477,8 @@ describe('reading and filing a message', () => {
     assert.equal(content.statusCode, 200);
     assert.equal(
       content.headers['content-security-policy'],
-      "default-src 'none'; img-src data:; style-src 'unsafe-inline'; frame-ancestors 'self'; form-action 'none'; base-uri 'none'",
+      "default-src 'none'; img-src data:; style-src 'unsafe-inline'; frame-ancestors 'self'; form-action 'none'; " +
+        "base-uri 'none'; sandbox allow-popups allow-popups-to-escape-sandbox",
     );
     assert.equal(content.headers['x-content-type-options'], 'nosniff');
     assert.equal(content.headers['cache-control'], 'no-store');

@@ -79,6 +79,9 @@ export function frameCsp(remoteImages: boolean): string {
     "frame-ancestors 'self'",
     "form-action 'none'",
     "base-uri 'none'",
+    // The iframe's sandbox, carried by the document itself: opened alone (a new tab, a bookmark),
+    // it still has an opaque origin and no scripts. Links may still open in a new, normal tab.
+    'sandbox allow-popups allow-popups-to-escape-sandbox',
   ].join('; ');
 }
 
