@@ -485,6 +485,8 @@ describe('reading and filing a message', () => {
     assert.equal(content.headers['x-frame-options'], undefined);
     assert.doesNotMatch(content.body, /<script|onclick|onerror|tracker\.example/);
     assert.match(content.body, /<p style="color:red">/);
+    assert.match(content.body, /<span class="blocked-image" title="Image bloquée">pixel<\/span>/);
+    assert.doesNotMatch(content.body, /<img/, 'no <img> without src');
 
     const withImages = await client.get(`/webmail/messages/${id}?images=1`);
     assert.match(withImages.body, new RegExp(`src="/webmail/messages/${id}/contenu\\?images=1"`));

@@ -152,8 +152,11 @@ export default async function webmailMailRoutes(fastify: FastifyInstance) {
     const { t, lang } = request;
     const parsed = await readMessage(message.raw);
     const images = request.query.images === '1';
+    const blockedImageLabel = t('webmail.message.blockedImage');
     const blockedRemoteImages =
-      parsed.html && !images ? sanitizeMessageHtml(parsed.html, { allowRemoteImages: false }).blockedRemoteImages : 0;
+      parsed.html && !images
+        ? sanitizeMessageHtml(parsed.html, { allowRemoteImages: false, blockedImageLabel }).blockedRemoteImages
+        : 0;
     const date = message.sentAt ?? message.receivedAt;
     const subject = message.subject || t('webmail.message.noSubject');
     return webmailPage(
@@ -209,7 +212,10 @@ export default async function webmailMailRoutes(fastify: FastifyInstance) {
       const images = request.query.images === '1';
       const parsed = await readMessage(message.raw);
       const html = parsed.html
-        ? sanitizeMessageHtml(parsed.html, { allowRemoteImages: images }).html
+        ? sanitizeMessageHtml(parsed.html, {
+            allowRemoteImages: images,
+            blockedImageLabel: request.t('webmail.message.blockedImage'),
+          }).html
         : `<pre style="white-space: pre-wrap">${textToHtml(parsed.text)}</pre>`;
       const document = await reply.viewAsync('partials/webmail-frame.eta', {
         lang: request.lang,
