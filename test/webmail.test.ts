@@ -499,6 +499,26 @@ describe('reading and filing a message', () => {
     // Every other page keeps the site's policy: no framing at all.
     assert.match(String(page.headers['content-security-policy']), /frame-ancestors 'none'/);
   });
+
+  it('gives the frame the message’s own language from Content-Language, or none, never the reader’s', async () => {
+    const [paul] = await newDomain('paul');
+    const client = await signIn(paul!, 'en');
+    const cases: [string | undefined, string][] = [
+      ['fr-ca, en', '<html lang="fr-CA">'],
+      ['EN (English)', '<html lang="en">'],
+      [undefined, '<html>'],
+      ['"><script>alert(1)</script>', '<html>'],
+      ['en-', '<html>'],
+      ['x-private', '<html>'],
+    ];
+    for (const [language, opening] of cases) {
+      const headers = language === undefined ? {} : { 'Content-Language': language };
+      const id = await deliver(paul!, { subject: 'Langue', html: '<p>Bonjour</p>', headers });
+      const content = await client.get(`/webmail/messages/${id}/contenu`);
+      assert.equal(content.statusCode, 200);
+      assert.ok(content.body.includes(`\n${opening}\n`), `${language}: ${content.body.slice(0, 60)}`);
+    }
+  });
 });
 
 describe('Nouveau message', () => {

@@ -218,7 +218,8 @@ export default async function webmailMailRoutes(fastify: FastifyInstance) {
           }).html
         : `<pre style="white-space: pre-wrap">${textToHtml(parsed.text)}</pre>`;
       const document = await reply.viewAsync('partials/webmail-frame.eta', {
-        lang: request.lang,
+        // The message's own language, not the reader's: a French message is read out in French.
+        lang: parsed.language,
         title: message.subject || request.t('webmail.message.noSubject'),
         html,
       });
