@@ -7,7 +7,7 @@ import type Mail from 'nodemailer/lib/mailer';
 import { OPERATOR } from '../src/accounts/audit.ts';
 import { addDomain } from '../src/accounts/domains.ts';
 import { createMailbox } from '../src/accounts/mailboxes.ts';
-import { checkScreen, e2eDb } from './helpers.ts';
+import { checkScreen, e2eDb, keepScreenshot } from './helpers.ts';
 
 // The webmail as an employee uses it: mail arrives over real SMTP to the server under test, is
 // read, answered and filed in the browser; hostile HTML stays inert; another user's message stays
@@ -276,4 +276,74 @@ test('a user cannot open another mailbox’s message by its URL', async ({ page 
   }
   const row = await e2eDb().message.findFirstOrThrow({ where: { id: BigInt(id) } });
   expect(row.seen).toBe(false);
+});
+
+test('a message’s content opened alone in a tab is still sandboxed, its links inert, its images labelled', async ({
+  page,
+}, testInfo) => {
+  const [ines] = await newDomain('colloque', 'ines');
+  await deliver({
+    to: ines,
+    subject: 'Programme du colloque',
+    text: 'Programme du colloque',
+    headers: { 'Content-Language': 'fr-CA' },
+    html: `<p><a href="#programme">Aller au programme</a> · <a href="../../reception">Voir en ligne</a> ·
+      <a href="https://colloque.example/">Site du colloque</a></p>
+      <p><img src="https://colloque.example/logo.png" alt="Logo du colloque" width="300" height="80">
+      <img src="https://colloque.example/pixel.gif" width="1" height="1"></p>
+      <h2><a name="programme">Programme</a></h2><p>9 h : accueil.</p>`,
+  });
+  await signIn(page, ines!);
+  await page.getByRole('link', { name: 'Programme du colloque' }).click();
+  const frame = page.frameLocator('iframe.message-frame');
+  await expect(frame.getByText('Aller au programme')).toBeVisible();
+  // The page's Permissions-Policy, as the browser reads it: no camera, no geolocation.
+  const allowed = await page.evaluate(() => {
+    const { featurePolicy } = document as unknown as { featurePolicy: { allowsFeature(f: string): boolean } };
+    return ['camera', 'geolocation', 'microphone'].filter((feature) => featurePolicy.allowsFeature(feature));
+  });
+  expect(allowed).toEqual([]);
+
+  // The fragment link that used to open the content alone in a new tab is now only text.
+  const tabs: Page[] = [];
+  page.context().on('page', (opened) => tabs.push(opened));
+  await frame.getByText('Aller au programme').click();
+  await page.waitForTimeout(500);
+  expect(tabs).toEqual([]);
+
+  // Opened alone anyway, as a new tab or a pasted URL would: signed in, yet sandboxed by its own policy.
+  const src = await page.locator('iframe.message-frame').getAttribute('src');
+  const tab = await page.context().newPage();
+  const response = await tab.goto(src!);
+  expect(response?.status()).toBe(200);
+  expect(response?.headers()['content-security-policy']).toMatch(
+    /; sandbox allow-popups allow-popups-to-escape-sandbox$/,
+  );
+  await expect(tab.getByText('9 h : accueil.')).toBeVisible();
+  expect(await tab.evaluate(() => self.origin)).toBe('null');
+  const cookie = await tab.evaluate(() => {
+    try {
+      return `read: ${document.cookie}`;
+    } catch (error) {
+      return `threw: ${(error as Error).name}`;
+    }
+  });
+  expect(cookie).toMatch(/^(threw: SecurityError|read: )$/);
+  await expect(tab.locator('html')).toHaveAttribute('lang', 'fr-CA');
+
+  for (const text of ['Aller au programme', 'Voir en ligne']) {
+    await expect(tab.getByText(text, { exact: true })).not.toHaveAttribute('href');
+  }
+  await expect(tab.locator('a[name="programme"]')).not.toHaveAttribute('href');
+  await expect(tab.locator('a[href]')).toHaveCount(1);
+  await expect(tab.getByRole('link')).toHaveText(['Site du colloque']);
+
+  const placeholders = tab.locator('.blocked-image');
+  await expect(placeholders).toHaveText(['Logo du colloque', 'Image bloquée']);
+  await expect(placeholders.first()).toBeVisible();
+  await expect(placeholders.last()).toBeVisible();
+  await expect(tab.locator('img:not([src])')).toHaveCount(0);
+  await expect(tab.locator('img')).toHaveCount(0);
+  await keepScreenshot(tab, testInfo, 'webmail-message-content-alone');
+  await tab.close();
 });

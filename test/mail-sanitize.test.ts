@@ -2,7 +2,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { sanitizeMessageHtml, textToHtml } from '../src/mail/sanitize.ts';
 
-const clean = (html: string, allowRemoteImages = false) => sanitizeMessageHtml(html, { allowRemoteImages }).html;
+const LABEL = 'Image bloquée';
+const sanitize = (html: string, allowRemoteImages: boolean) =>
+  sanitizeMessageHtml(html, { allowRemoteImages, blockedImageLabel: LABEL });
+const clean = (html: string, allowRemoteImages = false) => sanitize(html, allowRemoteImages).html;
 
 /** Nothing in the output can run code, load a document or leave the frame. */
 function assertInert(output: string) {
@@ -99,11 +102,11 @@ describe('sanitizeMessageHtml', () => {
     const html =
       '<img src="https://tracker.example/p.gif" alt="pixel"><img src="http://a.example/b.png">' +
       '<img src="//protocol-relative.example/c.png"><img src=" HTTPS://d.example/e.png">';
-    const blocked = sanitizeMessageHtml(html, { allowRemoteImages: false });
+    const blocked = sanitize(html, false);
     assert.equal(blocked.blockedRemoteImages, 4);
-    assert.doesNotMatch(blocked.html, /src=/);
-    assert.match(blocked.html, /alt="pixel"/);
-    const allowed = sanitizeMessageHtml(html, { allowRemoteImages: true });
+    assert.doesNotMatch(blocked.html, /src=|<img/);
+    assert.match(blocked.html, /<span class="blocked-image" title="Image bloquée">pixel<\/span>/);
+    const allowed = sanitize(html, true);
     assert.equal(allowed.blockedRemoteImages, 0);
     assert.match(allowed.html, /<img alt="pixel" src="https:\/\/tracker\.example\/p\.gif" \/>/);
     assert.match(allowed.html, /src="HTTPS:\/\/d\.example\/e\.png"/);
@@ -115,6 +118,48 @@ describe('sanitizeMessageHtml', () => {
     assert.match(clean(`<img src="${png}">`), new RegExp(`src="${png.replace(/[+/.]/g, '\\$&')}"`));
     assert.doesNotMatch(clean('<img src="cid:logo@x">'), /src=/);
     assert.doesNotMatch(clean('<img src="data:image/svg+xml;base64,PHN2Zz4=">'), /src=/);
+  });
+
+  it('makes relative and fragment-only links inert text, keeping absolute http(s) and mailto links', () => {
+    for (const href of ['#bas', '#', '/webmail/reception', '../../admin', 'page.html', '?q=1', '', ' #x ']) {
+      assert.equal(clean(`<a href="${href}" target="_self" rel="opener">texte</a>`), '<a>texte</a>', href);
+    }
+    // Without two slashes a scheme is relative to the page's own (http:x is this app's /x).
+    for (const href of ['http:relatif', 'https:/webmail', 'ftp://exemple.ca/', 'tel:+15145550100', 'cid:x']) {
+      assert.equal(clean(`<a href="${href}">texte</a>`), '<a>texte</a>', href);
+    }
+    assert.equal(
+      clean('<a href=" https://exemple.ca/a#b ">lien</a>'),
+      '<a href="https://exemple.ca/a#b" target="_blank" rel="noopener noreferrer">lien</a>',
+    );
+    assert.match(clean('<a href="HTTP://exemple.ca/">x</a>'), /href="HTTP:\/\/exemple\.ca\/"/);
+    assert.match(clean('<a href="mailto:jeanne@exemple.ca">m</a>'), /href="mailto:jeanne@exemple\.ca"/);
+  });
+
+  it('keeps a name anchor harmless: no href, no id, only its text', () => {
+    assert.equal(clean('<a name="bas" id="bas">Bas de page</a>'), '<a name="bas">Bas de page</a>');
+    assert.equal(clean('<p id="haut">x</p>'), '<p>x</p>');
+  });
+
+  it('replaces every image it does not show with a labelled placeholder, never an <img> without src', () => {
+    const html = clean(
+      '<img src="https://tracker.example/p.gif" alt="  Logo\n de  l’agence " width="600" height="80">' +
+        '<img src="https://tracker.example/q.gif"><img src="cid:logo@x" alt=""><img>' +
+        '<img src="x" alt="<b>gras</b> &amp; &quot;guillemets&quot;">',
+    );
+    assert.equal(
+      html,
+      '<span class="blocked-image" title="Image bloquée">Logo de l’agence</span>' +
+        '<span class="blocked-image">Image bloquée</span><span class="blocked-image">Image bloquée</span>' +
+        '<span class="blocked-image">Image bloquée</span>' +
+        '<span class="blocked-image" title="Image bloquée">&lt;b&gt;gras&lt;/b&gt; &amp; "guillemets"</span>',
+    );
+    assert.doesNotMatch(html, /<img/);
+    // The sender cannot style anything else with the marker's class, nor add classes of its own.
+    assert.equal(
+      clean('<p class="blocked-image">x</p><span class="x blocked-image">y</span>'),
+      '<p>x</p><span class="blocked-image">y</span>',
+    );
   });
 });
 

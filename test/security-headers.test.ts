@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import { PERMISSIONS_POLICY } from '../src/plugins/security.ts';
 import { buildTestApp } from './helpers/app.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/db.ts';
 import { addMessage, mailboxClient, makeDomain, makeMailbox } from './helpers/security.ts';
@@ -56,6 +57,7 @@ function assertStrictHeaders(response: LightMyRequestResponse) {
   assert.equal(response.headers['referrer-policy'], 'no-referrer');
   assert.equal(response.headers['x-frame-options'], 'DENY');
   assert.equal(response.headers['x-powered-by'], undefined);
+  assert.equal(response.headers['permissions-policy'], PERMISSIONS_POLICY);
 }
 
 describe('security headers (V14.4.1–V14.4.7)', () => {
@@ -83,6 +85,23 @@ describe('security headers (V14.4.1–V14.4.7)', () => {
     assert.equal(plain.headers['strict-transport-security'], undefined);
   });
 
+  it('turns off with Permissions-Policy every browser feature the app never uses, on every response', async () => {
+    const features = PERMISSIONS_POLICY.split(', ');
+    assert.ok(
+      features.every((f) => /^[a-z-]+=\(\)$/.test(f)),
+      'each feature allowed to no origin at all',
+    );
+    for (const feature of ['camera', 'microphone', 'geolocation', 'payment', 'usb', 'serial', 'bluetooth', 'hid']) {
+      assert.ok(features.includes(`${feature}=()`), feature);
+    }
+    for (const feature of ['midi', 'display-capture', 'fullscreen', 'interest-cohort', 'browsing-topics']) {
+      assert.ok(features.includes(`${feature}=()`), feature);
+    }
+    for (const [kind, request] of RESPONSES) {
+      assert.equal((await app.inject(request)).headers['permissions-policy'], PERMISSIONS_POLICY, kind);
+    }
+  });
+
   it('keeps message frames and attachments inert, and their error pages under the site policy', async () => {
     const domain = await makeDomain(database.db, 'frames.example');
     const mine = await makeMailbox(database.db, domain, 'moi');
@@ -97,7 +116,16 @@ describe('security headers (V14.4.1–V14.4.7)', () => {
     assert.match(csp, /default-src 'none'/);
     assert.match(csp, /frame-ancestors 'self'/);
     assert.doesNotMatch(csp, /script-src/, 'nothing may run: default-src none covers scripts');
+    // Sandboxed however it is opened (alone in a tab too): opaque origin, no scripts, only popups.
+    const sandbox = csp.split(/;\s*/).find((d) => d.startsWith('sandbox'));
+    assert.equal(sandbox, 'sandbox allow-popups allow-popups-to-escape-sandbox');
+    const withImages = await client.get(`/webmail/messages/${own}/contenu?images=1`);
+    assert.match(
+      String(withImages.headers['content-security-policy']),
+      /; sandbox allow-popups allow-popups-to-escape-sandbox(;|$)/,
+    );
     assert.equal(frame.headers['x-content-type-options'], 'nosniff');
+    assert.equal(frame.headers['permissions-policy'], PERMISSIONS_POLICY);
 
     const attachment = await client.get(`/webmail/messages/${own}/pieces/1`);
     assert.equal(attachment.statusCode, 200);

@@ -482,13 +482,16 @@ describe('reading and filing a message', () => {
     assert.equal(content.statusCode, 200);
     assert.equal(
       content.headers['content-security-policy'],
-      "default-src 'none'; img-src data:; style-src 'unsafe-inline'; frame-ancestors 'self'; form-action 'none'; base-uri 'none'",
+      "default-src 'none'; img-src data:; style-src 'unsafe-inline'; frame-ancestors 'self'; form-action 'none'; " +
+        "base-uri 'none'; sandbox allow-popups allow-popups-to-escape-sandbox",
     );
     assert.equal(content.headers['x-content-type-options'], 'nosniff');
     assert.equal(content.headers['cache-control'], 'no-store');
     assert.equal(content.headers['x-frame-options'], undefined);
     assert.doesNotMatch(content.body, /<script|onclick|onerror|tracker\.example/);
     assert.match(content.body, /<p style="color:red">/);
+    assert.match(content.body, /<span class="blocked-image" title="Image bloquée">pixel<\/span>/);
+    assert.doesNotMatch(content.body, /<img/, 'no <img> without src');
 
     const withImages = await client.get(`/webmail/messages/${id}?images=1`);
     assert.match(withImages.body, new RegExp(`src="/webmail/messages/${id}/contenu\\?images=1"`));
@@ -500,6 +503,26 @@ describe('reading and filing a message', () => {
 
     // Every other page keeps the site's policy: no framing at all.
     assert.match(String(page.headers['content-security-policy']), /frame-ancestors 'none'/);
+  });
+
+  it('gives the frame the message’s own language from Content-Language, or none, never the reader’s', async () => {
+    const [paul] = await newDomain('paul');
+    const client = await signIn(paul!, 'en');
+    const cases: [string | undefined, string][] = [
+      ['fr-ca, en', '<html lang="fr-CA">'],
+      ['EN (English)', '<html lang="en">'],
+      [undefined, '<html>'],
+      ['"><script>alert(1)</script>', '<html>'],
+      ['en-', '<html>'],
+      ['x-private', '<html>'],
+    ];
+    for (const [language, opening] of cases) {
+      const headers = language === undefined ? {} : { 'Content-Language': language };
+      const id = await deliver(paul!, { subject: 'Langue', html: '<p>Bonjour</p>', headers });
+      const content = await client.get(`/webmail/messages/${id}/contenu`);
+      assert.equal(content.statusCode, 200);
+      assert.ok(content.body.includes(`\n${opening}\n`), `${language}: ${content.body.slice(0, 60)}`);
+    }
   });
 });
 

@@ -278,6 +278,7 @@ export const en: Record<MessageKey, string> = {
   'webmail.message.imagesBlocked.one': '{n} remote image was blocked to protect your privacy.',
   'webmail.message.imagesBlocked.other': '{n} remote images were blocked to protect your privacy.',
   'webmail.message.showImages': 'Show images',
+  'webmail.message.blockedImage': 'Blocked image',
   'webmail.remove.title': 'Delete permanently',
   'webmail.remove.question': 'The message "{subject}" will be deleted permanently. This cannot be undone.',
   'webmail.confirm.cancel': 'Cancel',

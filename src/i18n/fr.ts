@@ -282,6 +282,7 @@ export const fr = {
   'webmail.message.imagesBlocked.one': '{n} image externe a été bloquée pour protéger votre vie privée.',
   'webmail.message.imagesBlocked.other': '{n} images externes ont été bloquées pour protéger votre vie privée.',
   'webmail.message.showImages': 'Afficher les images',
+  'webmail.message.blockedImage': 'Image bloquée',
   'webmail.remove.title': 'Supprimer définitivement',
   'webmail.remove.question': 'Le message « {subject} » sera supprimé définitivement. Cette action est irréversible.',
   'webmail.confirm.cancel': 'Annuler',

@@ -26,6 +26,8 @@ export interface ReadMessage {
   text: string;
   /** The HTML body as sent: unsafe, pass it through sanitizeMessageHtml before showing it. */
   html: string | undefined;
+  /** The message's language from Content-Language (its first tag), when that is valid BCP 47. */
+  language: string | undefined;
   attachments: AttachmentInfo[];
 }
 
@@ -61,6 +63,25 @@ function safeFilename(name: string | undefined, index: number): string {
   return base && base !== '.' && base !== '..' ? base : `attachment-${index + 1}`;
 }
 
+/**
+ * The first language of a Content-Language header (RFC 3282: a list, with comments) when it is a
+ * well-formed BCP 47 tag, in canonical case (`fr`, `en-CA`); undefined otherwise.
+ */
+export function contentLanguage(value: unknown): string | undefined {
+  const header = Array.isArray(value) ? (value as unknown[])[0] : value;
+  if (typeof header !== 'string') return undefined;
+  const tag = header
+    .replace(/\([^)]*\)/g, '')
+    .split(',')[0]!
+    .trim();
+  if (tag.length > 35 || !/^[a-z]{2,8}(?:-[a-z0-9]{1,8})*$/i.test(tag)) return undefined;
+  try {
+    return Intl.getCanonicalLocales(tag)[0];
+  } catch {
+    return undefined; // well-formed characters, not a well-formed tag (`en-`, `fr-a`)
+  }
+}
+
 async function parse(raw: Buffer): Promise<ParsedMail | null> {
   try {
     return await simpleParser(raw, PARSER_OPTIONS);
@@ -76,6 +97,7 @@ export async function readMessage(raw: Buffer): Promise<ReadMessage> {
     return {
       ...{ from: '', fromName: '', fromAddress: '', replyTo: [], to: '', cc: '', toAddresses: [], ccAddresses: [] },
       ...{ subject: '', date: undefined, messageId: undefined, references: [], html: undefined, attachments: [] },
+      language: undefined,
       text: raw.toString('latin1'),
     };
   }
@@ -96,6 +118,7 @@ export async function readMessage(raw: Buffer): Promise<ReadMessage> {
     references: typeof mail.references === 'string' ? [mail.references] : (mail.references ?? []),
     text: mail.text ?? '',
     html: mail.html || undefined,
+    language: contentLanguage(mail.headers.get('content-language')),
     attachments: mail.attachments.map((a, index) => ({
       index,
       filename: safeFilename(a.filename, index),

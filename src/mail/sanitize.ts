@@ -66,14 +66,25 @@ const MORE_DROPPED = ['title', 'head', 'template', 'iframe', 'object', 'svg', 'm
 // Only inert raster images may be inlined as data: URLs.
 const DATA_IMAGE = /^data:image\/(?:png|gif|jpe?g|webp);base64,[a-z0-9+/=\s]*$/i;
 
+// A link means something only when absolute: a relative or fragment-only href would resolve
+// against this app (the frame's own URL), never the sender's site. `http:x` and `http:/x` are
+// relative too, so the scheme must be followed by two slashes (or backslashes, read the same way).
+const ABSOLUTE_LINK = /^(?:https?:[/\\]{2}|mailto:)/i;
+
+/** A URL as browsers read it: leading and trailing controls and spaces trimmed, tabs and newlines dropped. */
+// eslint-disable-next-line no-control-regex
+const urlAsRead = (url: string) => url.replace(/^[\u0000-\u0020]+|[\u0000-\u0020]+$/g, '').replace(/[\t\n\r]/g, '');
+
 /**
- * Makes a message's HTML safe to show: an allow-list of formatting tags and attributes, links
- * opening in a new tab without referrer, no scripts, handlers, forms, frames, svg or dangerous
- * URLs. Remote images are removed unless allowRemoteImages, and counted so the reader can ask.
+ * Makes a message's HTML safe to show: an allow-list of formatting tags and attributes, absolute
+ * links opening in a new tab without referrer (other links become text), no scripts, handlers,
+ * forms, frames, svg or dangerous URLs. Remote images are removed unless allowRemoteImages, and
+ * counted so the reader can ask. An image not shown becomes `<span class="blocked-image">` with
+ * its alt text, or blockedImageLabel (in the reader's language) when it has none.
  */
 export function sanitizeMessageHtml(
   html: string,
-  options: { allowRemoteImages: boolean },
+  options: { allowRemoteImages: boolean; blockedImageLabel: string },
 ): { html: string; blockedRemoteImages: number } {
   let blockedRemoteImages = 0;
   const output = sanitizeHtml(html, {
@@ -82,6 +93,7 @@ export function sanitizeMessageHtml(
       '*': ['dir', 'lang', 'title', 'align', 'style'],
       a: ['href', 'name', 'target', 'rel'],
       img: ['src', 'alt', 'width', 'height', 'border'],
+      span: ['class'],
       table: ['width', 'height', 'border', 'cellpadding', 'cellspacing', 'bgcolor', 'align'],
       td: CELL,
       th: CELL,
@@ -94,16 +106,20 @@ export function sanitizeMessageHtml(
       li: ['value'],
       hr: ['width', 'size', 'noshade'],
     },
+    allowedClasses: { span: ['blocked-image'] },
     allowedStyles: { '*': Object.fromEntries(STYLE_PROPERTIES.map((p) => [p, [CSS_VALUE]])) },
     allowedSchemes: ['http', 'https', 'mailto'],
     allowedSchemesByTag: { img: ['http', 'https', 'data'] },
     allowProtocolRelative: false,
     nonTextTags: [...DROPPED_WITH_CONTENT, ...MORE_DROPPED],
     transformTags: {
-      a: (tagName, attribs) => ({
-        tagName,
-        attribs: { ...attribs, target: '_blank', rel: 'noopener noreferrer' },
-      }),
+      a: (tagName, attribs) => {
+        const { href = '', target: _target, rel: _rel, ...rest } = attribs;
+        const url = urlAsRead(href);
+        // Without href the element is only its text (and a harmless name anchor, if it had one).
+        if (!ABSOLUTE_LINK.test(url)) return { tagName, attribs: rest };
+        return { tagName, attribs: { ...rest, href: url, target: '_blank', rel: 'noopener noreferrer' } };
+      },
       img: (tagName, attribs) => {
         const { src = '', ...rest } = attribs;
         // Browsers ignore whitespace and control characters in URLs; so does this check.
@@ -112,7 +128,15 @@ export function sanitizeMessageHtml(
         const remote = /^(?:https?:)?[/\\]{2}/i.test(url) || /^https?:/i.test(url);
         if (remote && !options.allowRemoteImages) blockedRemoteImages++;
         const keep = (remote && options.allowRemoteImages && /^https?:/i.test(url)) || DATA_IMAGE.test(url);
-        return { tagName, attribs: keep ? { ...rest, src: url } : rest };
+        if (keep) return { tagName, attribs: { ...rest, src: url } };
+        // An <img> without src is invalid and shows a broken icon: a labelled placeholder instead.
+        const alt = (rest.alt ?? '').replace(/\s+/g, ' ').trim().slice(0, 200);
+        const label = options.blockedImageLabel;
+        return {
+          tagName: 'span',
+          attribs: { class: 'blocked-image', ...(alt ? { title: label } : {}) },
+          text: alt || label,
+        };
       },
     },
   });

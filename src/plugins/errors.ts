@@ -1,7 +1,7 @@
 import fp from 'fastify-plugin';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { negotiateLang, translate, type MessageKey } from '../i18n/index.ts';
-import { HSTS, SITE_CSP } from './security.ts';
+import { HSTS, PERMISSIONS_POLICY, SITE_CSP } from './security.ts';
 
 type ErrorPage = 'notFound' | 'forbidden' | 'csrf' | 'badRequest' | 'tooLarge' | 'tooMany' | 'server';
 
@@ -56,6 +56,7 @@ export function sendBareErrorPage(error: FastifyError, request: FastifyRequest, 
       'x-content-type-options': 'nosniff',
       'referrer-policy': 'no-referrer',
       'x-frame-options': 'DENY',
+      'permissions-policy': PERMISSIONS_POLICY,
     })
     .send(
       `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><title>${title}</title>` +

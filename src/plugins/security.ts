@@ -27,6 +27,20 @@ export const SITE_CSP = Object.entries(CSP_DIRECTIVES)
   .map(([name, values]) => `${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} ${values.join(' ')}`)
   .join('; ');
 
+/**
+ * Permissions-Policy: the powerful browser features the app never uses, off for its pages and for
+ * anything they frame. Only feature names browsers recognise (`browsing-topics` is the successor of
+ * `interest-cohort`; `bluetooth` is recognised where Web Bluetooth ships).
+ */
+export const PERMISSIONS_POLICY = [
+  ...['accelerometer', 'autoplay', 'bluetooth', 'browsing-topics', 'camera', 'display-capture', 'encrypted-media'],
+  ...['fullscreen', 'geolocation', 'gyroscope', 'hid', 'idle-detection', 'interest-cohort', 'magnetometer'],
+  ...['microphone', 'midi', 'payment', 'picture-in-picture', 'screen-wake-lock', 'serial', 'usb'],
+  'xr-spatial-tracking',
+]
+  .map((feature) => `${feature}=()`)
+  .join(', ');
+
 /** Strict-Transport-Security, sent on HTTPS responses only. */
 export const HSTS = 'max-age=31536000; includeSubDomains';
 
@@ -57,6 +71,10 @@ export default fp(
       xFrameOptions: { action: 'deny' },
       strictTransportSecurity: false,
       crossOriginEmbedderPolicy: false,
+    });
+    // No feature the app never uses, on every response; the bare error page sets it itself.
+    app.addHook('onRequest', async (_request, reply) => {
+      reply.header('permissions-policy', PERMISSIONS_POLICY);
     });
     // HSTS means something only on a response that came over HTTPS (behind TRUST_PROXY).
     app.addHook('onRequest', async (request, reply) => {

@@ -69,6 +69,9 @@ export function frameCsp(remoteImages: boolean): string {
     "frame-ancestors 'self'",
     "form-action 'none'",
     "base-uri 'none'",
+    // The iframe's sandbox, carried by the document itself: opened alone (a new tab, a bookmark),
+    // it still has an opaque origin and no scripts. Links may still open in a new, normal tab.
+    'sandbox allow-popups allow-popups-to-escape-sandbox',
   ].join('; ');
 }
 
@@ -143,8 +146,11 @@ export default async function webmailMailRoutes(fastify: FastifyInstance) {
       const { t, lang } = request;
       const parsed = await readMessage(message.raw);
       const images = request.query.images === '1';
+      const blockedImageLabel = t('webmail.message.blockedImage');
       const blockedRemoteImages =
-        parsed.html && !images ? sanitizeMessageHtml(parsed.html, { allowRemoteImages: false }).blockedRemoteImages : 0;
+        parsed.html && !images
+          ? sanitizeMessageHtml(parsed.html, { allowRemoteImages: false, blockedImageLabel }).blockedRemoteImages
+          : 0;
       const date = message.sentAt ?? message.receivedAt;
       const subject = message.subject || t('webmail.message.noSubject');
       return webmailPage(
@@ -201,10 +207,14 @@ export default async function webmailMailRoutes(fastify: FastifyInstance) {
       const images = request.query.images === '1';
       const parsed = await readMessage(message.raw);
       const html = parsed.html
-        ? sanitizeMessageHtml(parsed.html, { allowRemoteImages: images }).html
+        ? sanitizeMessageHtml(parsed.html, {
+            allowRemoteImages: images,
+            blockedImageLabel: request.t('webmail.message.blockedImage'),
+          }).html
         : `<pre style="white-space: pre-wrap">${textToHtml(parsed.text)}</pre>`;
       const document = await reply.viewAsync('partials/webmail-frame.eta', {
-        lang: request.lang,
+        // The message's own language, not the reader's: a French message is read out in French.
+        lang: parsed.language,
         title: message.subject || request.t('webmail.message.noSubject'),
         html,
       });
