@@ -227,18 +227,46 @@ export async function signInMailbox(base: string, address: string) {
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]!;
 
+type Stats = { median: number; p95: number; runs: number };
+
+function stats(times: number[]): Stats {
+  const sorted = [...times].sort((a, b) => a - b);
+  return { median: percentile(sorted, 0.5), p95: percentile(sorted, 0.95), runs: sorted.length };
+}
+
 /** Median and p95 in ms of `runs` sequential calls after `warmup` unmeasured ones, bounded to 30 s. */
-export async function measure(run: () => Promise<unknown>, runs = 20, warmup = 3) {
-  for (let i = 0; i < warmup; i++) await run();
-  const times: number[] = [];
-  const deadline = performance.now() + 30_000;
-  while (times.length < runs && (times.length < 3 || performance.now() < deadline)) {
+export async function measure(run: () => Promise<unknown>, runs = 20, warmup = 3): Promise<Stats> {
+  const [only] = await measurePair(run, null, runs, warmup);
+  return only;
+}
+
+/**
+ * As measure(), for a case and its baseline called in turn, so that a change in the machine's
+ * load (it is shared) weighs on both alike.
+ */
+export async function measurePair(
+  run: () => Promise<unknown>,
+  baseline: (() => Promise<unknown>) | null,
+  runs = 20,
+  warmup = 3,
+): Promise<[Stats, Stats]> {
+  const timed = async (fn: () => Promise<unknown>, into: number[]) => {
     const start = performance.now();
+    await fn();
+    into.push(performance.now() - start);
+  };
+  for (let i = 0; i < warmup; i++) {
     await run();
-    times.push(performance.now() - start);
+    await baseline?.();
   }
-  times.sort((a, b) => a - b);
-  return { median: percentile(times, 0.5), p95: percentile(times, 0.95), runs: times.length };
+  const times: number[] = [];
+  const baseTimes: number[] = [];
+  const deadline = performance.now() + 60_000;
+  while (times.length < runs && (times.length < 3 || performance.now() < deadline)) {
+    await timed(run, times);
+    if (baseline) await timed(baseline, baseTimes);
+  }
+  return [stats(times), stats(baseline ? baseTimes : times)];
 }
 
 export interface LoadResult {

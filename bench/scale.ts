@@ -1,12 +1,12 @@
-// Scale: the Configuration Easymail page, an inbox and a message page with one domain in the
-// database, then the same pages (same app, same accounts) after bulk-loading 10,000 domains,
-// 100,000 mailboxes and 5,000,000 messages (--messages N to change the last).
+// Scale: the Configuration Easymail page, an inbox and a message page of a domain alone in its
+// database, against the same pages of the same domain in a database also holding 10,000 domains,
+// 100,000 mailboxes and 5,000,000 messages (--messages N to change the last), bulk-loaded.
 import { performance } from 'node:perf_hooks';
 import type { Db } from '../src/db/client.ts';
 import {
   goal,
   insertMessages,
-  measure,
+  measurePair,
   ms,
   printTable,
   ratio,
@@ -16,6 +16,7 @@ import {
   startApp,
   vacuum,
   withScratchDatabase,
+  type Scratch,
 } from './lib.ts';
 
 const DOMAINS = 10_000;
@@ -54,67 +55,77 @@ async function load(db: Db, perMailbox: number) {
   return (performance.now() - started) / 1000;
 }
 
+/** One domain with its mailboxes and their messages, the app on it, and the pages to measure. */
+async function setUp(scratch: Scratch, perMailbox: number) {
+  const { domain, mailboxes } = await seedDomain(scratch.db, 'bench.example', MAILBOXES_PER_DOMAIN);
+  await insertMessages(scratch.db, { firstId: mailboxes[0]!.id, lastId: mailboxes.at(-1)!.id, perMailbox });
+  await vacuum(scratch.db);
+  const reader = mailboxes[0]!;
+  const [newest] = await scratch.db.$queryRaw<{ id: bigint }[]>`
+    SELECT id FROM messages WHERE mailbox_id = ${reader.id} ORDER BY received_at DESC LIMIT 1`;
+  const { app, base } = await startApp(scratch);
+  return {
+    app,
+    /** Signs in (anew: a session idles out in 30 minutes) and returns a GET of each page. */
+    async pages() {
+      const admin = await signInAdmin(base, domain.name);
+      const user = await signInMailbox(base, reader.address);
+      return [
+        ['Configuration Easymail (10 mailboxes)', () => admin.page(CONFIGURATION)],
+        [`webmail inbox (${perMailbox} messages)`, () => user.page(INBOX)],
+        ['a message', () => user.page(`/webmail/messages/${newest!.id}`)],
+      ] as const;
+    },
+  };
+}
+
 export async function scale({ messages = 5_000_000 }: { messages?: number | undefined } = {}) {
   const mailboxes = DOMAINS * MAILBOXES_PER_DOMAIN;
   const perMailbox = Math.max(1, Math.round(messages / mailboxes));
-  await withScratchDatabase('scale', async (scratch) => {
-    const { db } = scratch;
-    const { domain, mailboxes: own } = await seedDomain(db, 'bench.example', MAILBOXES_PER_DOMAIN);
-    await insertMessages(db, { firstId: own[0]!.id, lastId: own.at(-1)!.id, perMailbox });
-    await vacuum(db);
-    const reader = own[0]!;
-    const [newest] = await db.$queryRaw<{ id: bigint }[]>`
-      SELECT id FROM messages WHERE mailbox_id = ${reader.id} ORDER BY received_at DESC LIMIT 1`;
-    const pages = [
-      ['Configuration Easymail (10 mailboxes)', CONFIGURATION],
-      [`webmail inbox (${perMailbox} messages)`, INBOX],
-      ['a message', `/webmail/messages/${newest!.id}`],
-    ] as const;
-
-    const { app, base } = await startApp(scratch);
-    try {
-      /** Each page's median and p95 over real HTTP, signed in anew (a session idles out in 30 minutes). */
-      const measurePages = async () => {
-        const admin = await signInAdmin(base, domain.name);
-        const user = await signInMailbox(base, reader.address);
-        const results = [];
-        for (const [, path] of pages) {
-          const browser = path === CONFIGURATION ? admin : user;
-          results.push(await measure(() => browser.page(path), 50, 5));
-        }
-        return results;
-      };
-
-      const alone = await measurePages();
-      console.log(
-        `Scale: loading ${DOMAINS - 1} domains, ${mailboxes - MAILBOXES_PER_DOMAIN} mailboxes, ` +
-          `${perMailbox} messages each (~200-byte bodies)...`,
-      );
-      const loading = await load(db, perMailbox);
-      const [counts] = await db.$queryRaw<{ domains: number; mailboxes: number; messages: number; size: string }[]>`
-        SELECT (SELECT count(*)::int FROM domains) AS domains, (SELECT count(*)::int FROM mailboxes) AS mailboxes,
-               (SELECT count(*)::int FROM messages) AS messages, pg_size_pretty(pg_database_size(current_database())) AS size`;
-      const crowded = await measurePages();
-
-      printTable(
-        `Scale: one domain, then ${counts!.domains.toLocaleString('en')} domains, ${counts!.mailboxes.toLocaleString('en')} mailboxes, ` +
-          `${counts!.messages.toLocaleString('en')} messages (database ${counts!.size}, loaded in ${loading.toFixed(0)} s); ` +
-          'real HTTP, one request at a time, 50 runs after 5 warm-up',
-        ['page', 'one domain median', 'at scale median', 'at scale p95', '× one domain', 'goal'],
-        pages.map(([name], i) => {
-          const times = crowded[i]!.median / alone[i]!.median;
-          return [
+  // Two databases, one domain in each, the second then loaded with all the others; their pages are
+  // measured in turn so that a change in the shared machine's load weighs on both alike.
+  await withScratchDatabase('scale_one', (one) =>
+    withScratchDatabase('scale', async (big) => {
+      const alone = await setUp(one, perMailbox);
+      const crowded = await setUp(big, perMailbox);
+      try {
+        console.log(
+          `Scale: loading ${DOMAINS - 1} domains, ${mailboxes - MAILBOXES_PER_DOMAIN} mailboxes, ` +
+            `${perMailbox} messages each (~200-byte bodies)...`,
+        );
+        const loading = await load(big.db, perMailbox);
+        const [counts] = await big.db.$queryRaw<
+          { domains: number; mailboxes: number; messages: number; size: string }[]
+        >`SELECT (SELECT count(*)::int FROM domains) AS domains, (SELECT count(*)::int FROM mailboxes) AS mailboxes,
+                 (SELECT count(*)::int FROM messages) AS messages,
+                 pg_size_pretty(pg_database_size(current_database())) AS size`;
+        const alonePages = await alone.pages();
+        const crowdedPages = await crowded.pages();
+        const rows: string[][] = [];
+        for (const [i, [name, page]] of crowdedPages.entries()) {
+          const [atScale, oneDomain] = await measurePair(page, alonePages[i]![1], 50, 5);
+          const times = atScale.median / oneDomain.median;
+          rows.push([
             name,
-            ms(alone[i]!.median),
-            ms(crowded[i]!.median),
-            ms(crowded[i]!.p95),
+            ms(oneDomain.median),
+            ms(atScale.median),
+            ms(atScale.p95),
             ratio(times),
             goal('≤ 1.2×', times <= 1.2),
-          ];
-        }),
-      );
-    } finally {
-      await app.close();
-    }
-  });
+          ]);
+        }
+        printTable(
+          `Scale: one domain against ${counts!.domains.toLocaleString('en')} domains, ` +
+            `${counts!.mailboxes.toLocaleString('en')} mailboxes, ${counts!.messages.toLocaleString('en')} messages ` +
+            `(database ${counts!.size}, loaded in ${loading.toFixed(0)} s); real HTTP, one request at a time, ` +
+            'the two in turn, 50 runs each after 5 warm-up',
+          ['page', 'one domain median', 'at scale median', 'at scale p95', '× one domain', 'goal'],
+          rows,
+        );
+      } finally {
+        await alone.app.close();
+        await crowded.app.close();
+      }
+    }),
+  );
 }
