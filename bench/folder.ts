@@ -46,6 +46,11 @@ async function sqlAlone(db: Db, id: number) {
       () => db.$queryRaw`SELECT count(*)::int FROM messages WHERE mailbox_id = ${id} AND folder = 'inbox'`,
     ],
     [
+      'count of a search, as listFolder does (ILIKE)',
+      () => db.$queryRaw`SELECT count(*)::int FROM messages WHERE mailbox_id = ${id} AND folder = 'inbox'
+        AND (from_text || E'\x1f' || from_address || E'\x1f' || subject) ILIKE '%introuvable%'`,
+    ],
+    [
       'body search, every folder (bytea scan)',
       () => db.$queryRaw`SELECT count(*)::int FROM messages m JOIN message_bodies b ON b.message_id = m.id
         WHERE m.mailbox_id = ${id} AND convert_from(b.raw, 'UTF8') ILIKE '%échéance%'`,
