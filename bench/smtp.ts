@@ -3,7 +3,9 @@
 // with the same smtp-server options that reads and discards every message.
 import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
-import { startSmtpServer, type Logger } from '../src/mail/smtp.ts';
+import { createCore } from '../src/core/index.ts';
+import type { Logger } from '../src/core/logger.ts';
+import { startSmtpServer } from '../src/smtp/inbound.ts';
 import { goal, printTable, ratio, runChild, seedDomain, withScratchDatabase } from './lib.ts';
 
 const SECONDS = 10;
@@ -11,7 +13,7 @@ const MAX_MESSAGES = 20_000;
 
 const quiet: Logger = { info() {}, warn() {}, error() {}, child: () => quiet };
 
-/** The options src/mail/smtp.ts gives smtp-server (copied: it does not export them). */
+/** The options src/smtp/inbound.ts gives smtp-server (copied: it does not export them). */
 const OPTIONS = {
   name: 'bench.example',
   banner: 'Easymail',
@@ -62,11 +64,8 @@ export async function smtp() {
     const { mailboxes } = await seedDomain(db, 'bench.example', 10);
     const addresses = mailboxes.map((m) => m.address);
     const sink = await startSink();
-    const listener = await startSmtpServer({
-      config: { ...config, smtpHost: '127.0.0.1', smtpPort: 0 },
-      db,
-      log: quiet,
-    });
+    const smtpConfig = { ...config, smtpHost: '127.0.0.1', smtpPort: 0 };
+    const listener = await startSmtpServer({ config: smtpConfig, core: createCore(db, smtpConfig), log: quiet });
     try {
       const discarded = await send(sink.port, addresses);
       const one = await send(listener.port, addresses.slice(0, 1));
