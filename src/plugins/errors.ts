@@ -1,9 +1,13 @@
 import fp from 'fastify-plugin';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { isDatabaseUnavailable } from '../core/unavailable.ts';
 import { negotiateLang, translate, type MessageKey } from '../i18n/index.ts';
 import { HSTS, PERMISSIONS_POLICY, SITE_CSP } from './security.ts';
 
-type ErrorPage = 'notFound' | 'forbidden' | 'csrf' | 'badRequest' | 'tooLarge' | 'tooMany' | 'server';
+type ErrorPage = 'notFound' | 'forbidden' | 'csrf' | 'badRequest' | 'tooLarge' | 'tooMany' | 'unavailable' | 'server';
+
+/** How long a page asks the browser to wait while the database is unreachable. */
+export const RETRY_AFTER_SECONDS = 5;
 
 /** Renders the error page for a status, in the reader's language; a refusal is logged with the client. */
 export async function sendErrorPage(reply: FastifyReply, status: number, kind: ErrorPage, code?: string) {
@@ -25,6 +29,7 @@ function kindOf(error: FastifyError, status: number): ErrorPage {
   if (status === 429) return 'tooMany';
   if (status === 404) return 'notFound';
   if (status === 403) return 'forbidden';
+  if (status === 503) return 'unavailable';
   return status < 500 ? 'badRequest' : 'server';
 }
 
@@ -69,6 +74,14 @@ export function sendBareErrorPage(error: FastifyError, request: FastifyRequest, 
 export default fp(
   async (app) => {
     app.setErrorHandler(async (error: FastifyError, request, reply) => {
+      // While PostgreSQL is unreachable every page says so, and when to try again: no restart is
+      // needed, the pool reconnects once it is back.
+      if (isDatabaseUnavailable(error)) {
+        request.log.warn({ ip: request.ip, url: request.url }, 'database unavailable');
+        if (reply.sent) return;
+        reply.header('retry-after', String(RETRY_AFTER_SECONDS));
+        return sendErrorPage(reply, 503, 'unavailable', 'EASYMAIL_DATABASE_UNAVAILABLE');
+      }
       const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
       if (status >= 500) request.log.error({ err: error, ip: request.ip }, 'request failed');
       if (reply.sent) return;
