@@ -21,6 +21,7 @@ import {
   emptyTrash,
   getMessage,
   getRaw,
+  indexUnsearchedMessages,
   listFolder,
   mailboxSummary,
   moveToTrash,
@@ -81,9 +82,17 @@ export function createCore(db: Db, config: Config) {
       sendMessage: (sender: { mailboxId: number; address: string }, message: OutgoingMessage, log?: Logger) =>
         sendMessage(db, config, sender, message, log),
     },
-    /** Deletes what has expired: sessions, sign-in failures, rate-limit counters. Returns how many rows went. */
+    /**
+     * Deletes what has expired (sessions, sign-in failures, rate-limit counters) and makes older
+     * messages searchable, a few batches at a time. Returns how many rows it changed.
+     */
     async maintain(): Promise<number> {
       const counts = await Promise.all([pruneSessions(db), pruneSignInFailures(db), pruneRateLimitCounters(db)]);
+      for (let batch = 0; batch < 50; batch++) {
+        const indexed = await indexUnsearchedMessages(db);
+        counts.push(indexed);
+        if (indexed === 0) break;
+      }
       return counts.reduce((sum, count) => sum + count, 0);
     },
   };

@@ -237,7 +237,12 @@ export const en: Record<MessageKey, string> = {
   'webmail.nav.storage': 'Storage used: {used} of {quota} ({percent}%)',
   'webmail.nav.signOut': 'Sign out',
   'webmail.search.landmark': 'Search',
-  'webmail.search.label': 'Search {folder} by sender or subject',
+  'webmail.search.label': 'Search {folder}',
+  'webmail.search.hint':
+    'Sender, recipients, subject and text, accents ignored. Also: from:, to:, subject:, has:attachment, before:2026-11-30, after:2026-11-01.',
+  'webmail.search.everywhere': 'In every folder',
+  'webmail.search.everywhereTitle': 'All folders',
+  'webmail.list.folder': 'Folder',
   'webmail.search.submit': 'Search',
   'webmail.search.clear': 'Clear the search',
   'webmail.search.summary.one': '{n} message found for "{query}".',

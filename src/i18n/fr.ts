@@ -241,7 +241,12 @@ export const fr = {
   'webmail.nav.storage': 'Espace utilisé : {used} sur {quota} ({percent} %)',
   'webmail.nav.signOut': 'Fermer la session',
   'webmail.search.landmark': 'Recherche',
-  'webmail.search.label': 'Rechercher dans {folder} par expéditeur ou objet',
+  'webmail.search.label': 'Rechercher dans {folder}',
+  'webmail.search.hint':
+    'Expéditeur, destinataires, objet et texte, sans tenir compte des accents. Aussi : de:, a:, objet:, has:attachment, before:2026-11-30, after:2026-11-01.',
+  'webmail.search.everywhere': 'Dans tous les dossiers',
+  'webmail.search.everywhereTitle': 'Tous les dossiers',
+  'webmail.list.folder': 'Dossier',
   'webmail.search.submit': 'Rechercher',
   'webmail.search.clear': 'Effacer la recherche',
   'webmail.search.summary.one': '{n} message trouvé pour « {query} ».',

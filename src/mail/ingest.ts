@@ -1,6 +1,8 @@
-import { ok, refuse, type Result } from '../core/result.ts';
+import { ok, refuse, type Refusal, type Result } from '../core/result.ts';
 import type { Db } from '../db/client.ts';
+import { Prisma } from '../db/client.ts';
 import { readMessage } from './mime.ts';
+import { searchTextOf } from './search.ts';
 
 export interface IngestInput {
   /** Mailbox ids that receive the message (duplicates receive it once). */
@@ -33,13 +35,27 @@ async function metadataOf(raw: Buffer) {
     attachments: message.attachments
       .slice(0, MAX_LISTED_ATTACHMENTS)
       .map(({ filename, contentType, size }) => ({ filename, contentType, size })),
+    searchText: searchTextOf({
+      from: `${message.fromName} ${message.fromAddress}`,
+      to: `${message.to} ${message.cc}`,
+      subject: message.subject,
+      body: message.text,
+    }),
   };
+}
+
+/** The search_text of a stored message, from its raw bytes (for messages stored before search existed). */
+export async function searchTextOfRaw(raw: Buffer): Promise<string> {
+  return (await metadataOf(raw)).searchText;
 }
 
 /**
  * The one way a message enters the store (SMTP, webmail, demo, imports): every recipient gets a
- * copy, or none does. Mailbox rows are locked in id order, so concurrent deliveries cannot push a
- * mailbox past storageLimit. Returns the new message ids, recipients first, the sent copy last.
+ * copy, or none does. The message is parsed once, before the transaction; the storage quota is
+ * taken at its end by one conditional update per mailbox, so deliveries to one mailbox wait for
+ * each other only for that update and the commit, never across parsing or the body write, and
+ * can still never push a mailbox past storageLimit. Returns the new message ids, recipients
+ * first, the sent copy last.
  */
 export async function ingestMessage(db: Db, input: IngestInput): Promise<Result<bigint[]>> {
   const metadata = await metadataOf(input.raw);
@@ -51,39 +67,62 @@ export async function ingestMessage(db: Db, input: IngestInput): Promise<Result<
   if (input.sentCopyFor !== undefined) copies.push({ mailboxId: input.sentCopyFor, folder: 'sent', seen: true });
   if (copies.length === 0) return ok([]);
 
-  const perMailbox = new Map<number, bigint>();
-  for (const copy of copies) {
-    perMailbox.set(copy.mailboxId, (perMailbox.get(copy.mailboxId) ?? 0n) + BigInt(metadata.size));
-  }
-  const ids = [...perMailbox.keys()].sort((a, b) => a - b);
-  const limit = BigInt(input.storageLimit);
+  const perMailbox = new Map<number, number>();
+  for (const copy of copies) perMailbox.set(copy.mailboxId, (perMailbox.get(copy.mailboxId) ?? 0) + metadata.size);
+  // In id order, so two deliveries to the same mailboxes always take their row locks in one order.
+  const charges = [...perMailbox].sort(([a], [b]) => a - b);
+  const m = metadata;
+  const attachments = JSON.stringify(m.attachments);
+  const raw = new Uint8Array(input.raw);
 
-  return db.$transaction(
-    async (tx) => {
-      const locked = await tx.$queryRaw<{ id: number; storage_used: bigint; address: string }[]>`
-        SELECT m.id, m.storage_used, m.local_part || '@' || d.name AS address
-        FROM mailboxes m JOIN domains d ON d.id = m.domain_id
-        WHERE m.id = ANY(${ids}::int[]) ORDER BY m.id FOR UPDATE OF m`;
-      if (locked.length !== ids.length) return refuse('notFound', 'mail.errors.mailboxGone');
-      for (const row of locked) {
-        if (BigInt(row.storage_used) + perMailbox.get(row.id)! > limit) {
-          return refuse('conflict', 'mail.errors.storageFull', { address: row.address });
+  class Refused extends Error {
+    constructor(readonly refusal: Refusal) {
+      super(refusal.message);
+    }
+  }
+  try {
+    return await db.$transaction(
+      async (tx) => {
+        const rows = Prisma.join(
+          copies.map(
+            (c) => Prisma.sql`(${c.mailboxId}, ${c.folder}::"Folder", ${c.seen}, ${m.fromText}, ${m.fromAddress},
+              ${m.toText}, ${m.ccText}, ${m.subject}, ${m.sentAt}, ${m.messageIdHeader}, ${m.size},
+              ${attachments}::jsonb, ${m.searchText})`,
+          ),
+        );
+        const created = await tx.$queryRaw<{ id: bigint }[]>`
+          INSERT INTO messages (mailbox_id, folder, seen, from_text, from_address, to_text, cc_text, subject,
+                                sent_at, message_id_header, size, attachments, search_text)
+          VALUES ${rows} RETURNING id`;
+        const ids = created.map((row) => row.id);
+        await tx.$executeRaw`
+          INSERT INTO message_bodies (message_id, raw) SELECT id, ${raw} FROM unnest(${ids}::bigint[]) AS id`;
+        for (const [mailboxId, bytes] of charges) {
+          const charged = await tx.$queryRaw<{ id: number }[]>`
+            UPDATE mailboxes SET storage_used = storage_used + ${bytes}
+            WHERE id = ${mailboxId} AND storage_used + ${bytes} <= ${input.storageLimit} RETURNING id`;
+          if (charged.length === 1) continue;
+          const named = await tx.$queryRaw<{ address: string }[]>`
+            SELECT m.local_part || '@' || d.name AS address FROM mailboxes m JOIN domains d ON d.id = m.domain_id
+            WHERE m.id = ${mailboxId}`;
+          const address = named[0]?.address;
+          throw new Refused(
+            address
+              ? refuse('conflict', 'mail.errors.storageFull', { address })
+              : refuse('notFound', 'mail.errors.mailboxGone'),
+          );
         }
-      }
-      const created: bigint[] = [];
-      for (const copy of copies) {
-        const message = await tx.message.create({
-          data: { ...metadata, ...copy, body: { create: { raw: new Uint8Array(input.raw) } } },
-          select: { id: true },
-        });
-        created.push(message.id);
-      }
-      for (const [id, bytes] of perMailbox) {
-        await tx.mailbox.update({ where: { id }, data: { storageUsed: { increment: bytes } } });
-      }
-      return ok(created);
-    },
-    // A 25 MiB message to many mailboxes takes a while to write; the default 5 s would abort it.
-    { timeout: 120_000, maxWait: 10_000 },
-  );
+        return ok(ids);
+      },
+      // A 25 MiB message to many mailboxes takes a while to write; the default 5 s would abort it.
+      { timeout: 120_000, maxWait: 10_000 },
+    );
+  } catch (error) {
+    if (error instanceof Refused) return error.refusal;
+    // A mailbox deleted meanwhile: its messages' foreign key refuses the insert.
+    if ((error as { code?: string }).code === 'P2003' || /foreign key/i.test(String(error))) {
+      return refuse('notFound', 'mail.errors.mailboxGone');
+    }
+    throw error;
+  }
 }

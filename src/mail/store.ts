@@ -1,4 +1,6 @@
 import { Prisma, type Db } from '../db/client.ts';
+import { searchTextOfRaw } from './ingest.ts';
+import { isEmptySearch, parseSearch, searchCondition } from './search.ts';
 
 // The webmail's reads and changes of stored mail. Every query names the mailbox: a message is
 // never fetched, changed or deleted by its id alone, so one user can never reach another's mail.
@@ -14,14 +16,10 @@ export function parseMessageId(text: string): bigint | null {
   return /^[1-9]\d{0,17}$/.test(text) ? BigInt(text) : null;
 }
 
-/** A LIKE pattern matching text anywhere, with `\`, `%` and `_` taken literally. */
-export function containsPattern(text: string): string {
-  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-}
-
 /** One line of a folder page. */
 export interface MessageSummary {
   id: bigint;
+  folder: FolderName;
   seen: boolean;
   fromText: string;
   fromAddress: string;
@@ -33,26 +31,22 @@ export interface MessageSummary {
 }
 
 /**
- * One page of a folder, newest first, 50 a page, optionally only messages whose sender or subject
- * contains `search` (case-insensitively). Pages past the middle are read from the oldest end of
- * the (mailbox, folder, received_at, id) index, so no page skips more than half the folder.
+ * One page of a folder (or of every folder, when folder is null), newest first, 50 a page,
+ * optionally only the messages a search finds (src/mail/search.ts). Pages past the middle are
+ * read from the oldest end of the (mailbox, folder, received_at, id) index, so no page skips more
+ * than half the folder.
  */
 export async function listFolder(
   db: Db,
   mailboxId: number,
-  folder: FolderName,
+  folder: FolderName | null,
   options: { page?: number; search?: string } = {},
 ) {
-  // Control characters cannot be typed in a search, and the separator below is one.
-  const search = (options.search ?? '')
-    .replace(/\p{Cc}/gu, '')
-    .trim()
-    .slice(0, MAX_SEARCH_LENGTH);
-  // One ILIKE over the three fields joined (measured 40 % faster than three ORs on 50,000 rows).
-  const filter = search
-    ? Prisma.sql`AND (from_text || E'\x1f' || from_address || E'\x1f' || subject) ILIKE ${containsPattern(search)} ESCAPE '\\'`
-    : Prisma.empty;
-  const where = Prisma.sql`mailbox_id = ${mailboxId} AND folder = ${folder}::"Folder" ${filter}`;
+  const search = (options.search ?? '').trim().slice(0, MAX_SEARCH_LENGTH);
+  const query = parseSearch(search);
+  const filter = isEmptySearch(query) ? Prisma.empty : Prisma.sql`AND ${searchCondition(query)}`;
+  const inFolder = folder ? Prisma.sql`AND folder = ${folder}::"Folder"` : Prisma.empty;
+  const where = Prisma.sql`mailbox_id = ${mailboxId} ${inFolder} ${filter}`;
   const counted = await db.$queryRaw<{ total: number }[]>`SELECT count(*)::int AS total FROM messages WHERE ${where}`;
   const total = counted[0]?.total ?? 0;
   const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
@@ -66,6 +60,7 @@ export async function listFolder(
   const rows = await db.$queryRaw<
     {
       id: bigint;
+      folder: FolderName;
       seen: boolean;
       from_text: string;
       from_address: string;
@@ -75,12 +70,13 @@ export async function listFolder(
       size: number;
       has_attachments: boolean;
     }[]
-  >`SELECT id, seen, from_text, from_address, to_text, subject, received_at, size,
+  >`SELECT id, folder::text AS folder, seen, from_text, from_address, to_text, subject, received_at, size,
            jsonb_array_length(attachments) > 0 AS has_attachments
     FROM messages WHERE ${where} ORDER BY ${order} LIMIT ${Math.max(0, limit)} OFFSET ${offset}`;
   if (fromOldest) rows.reverse();
   const messages: MessageSummary[] = rows.map((r) => ({
     id: r.id,
+    folder: r.folder,
     seen: r.seen,
     fromText: r.from_text,
     fromAddress: r.from_address,
@@ -91,6 +87,21 @@ export async function listFolder(
     hasAttachments: r.has_attachments,
   }));
   return { messages, total, page, pages, search };
+}
+
+/**
+ * Gives search_text to messages stored before search existed, a batch at a time; returns how many
+ * it did (0 once none is left). Run by the maintenance loop.
+ */
+export async function indexUnsearchedMessages(db: Db, batch = 200): Promise<number> {
+  const pending = await db.$queryRaw<{ id: bigint; raw: Uint8Array }[]>`
+    SELECT m.id, b.raw FROM messages m JOIN message_bodies b ON b.message_id = m.id
+    WHERE m.search_text IS NULL LIMIT ${batch}`;
+  for (const row of pending) {
+    const text = await searchTextOfRaw(Buffer.from(row.raw));
+    await db.$executeRaw`UPDATE messages SET search_text = ${text} WHERE id = ${row.id}`;
+  }
+  return pending.length;
 }
 
 /** Unread messages per folder, and the bytes the mailbox holds. */

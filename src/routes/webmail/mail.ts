@@ -11,6 +11,7 @@ import { messageIdOr404, notFound, webmailPage } from './shared.ts';
 const ListQuerySchema = Type.Object({
   page: Type.Optional(Type.String({ maxLength: 20 })),
   q: Type.Optional(Type.String({ maxLength: 1000 })),
+  dans: Type.Optional(Type.String({ maxLength: 10 })),
 });
 const IdSchema = Type.Object({ id: Type.String({ maxLength: 40 }) });
 const AttachmentSchema = Type.Object({ id: Type.String({ maxLength: 40 }), n: Type.String({ maxLength: 10 }) });
@@ -88,13 +89,16 @@ export default async function webmailMailRoutes(fastify: FastifyInstance) {
       const { t, lang } = request;
       const pageText = request.query.page ?? '';
       const search = (request.query.q ?? '').trim().slice(0, MAX_SEARCH_LENGTH);
-      const list = await mail.listFolder(request.mailbox.id, folder, {
+      // `dans=tout`: the search runs in every folder, each result naming its folder.
+      const everywhere = Boolean(search) && request.query.dans === 'tout';
+      const list = await mail.listFolder(request.mailbox.id, everywhere ? null : folder, {
         page: /^\d{1,6}$/.test(pageText) ? Number(pageText) : 1,
         search,
       });
       const href = (page: number) => {
         const query = new URLSearchParams({
           ...(search ? { q: search } : {}),
+          ...(everywhere ? { dans: 'tout' } : {}),
           ...(page > 1 ? { page: String(page) } : {}),
         });
         return `${PATHS.webmail.folder(folder)}${query.size ? `?${query}` : ''}`;
@@ -111,6 +115,7 @@ export default async function webmailMailRoutes(fastify: FastifyInstance) {
           folderHref: PATHS.webmail.folder(folder),
           notice: takeFlash(request),
           search: list.search,
+          everywhere,
           searchMax: MAX_SEARCH_LENGTH,
           searchSummary: t.plural('webmail.search.summary', list.total, { query: list.search }),
           caption: t.plural('webmail.list.caption', list.total, { folder: name, page: list.page, pages: list.pages }),
@@ -121,8 +126,9 @@ export default async function webmailMailRoutes(fastify: FastifyInstance) {
           nextHref: list.page < list.pages ? href(list.page + 1) : null,
           messages: list.messages.map((m) => ({
             href: PATHS.webmail.message(m.id),
+            folderName: folderName(request, m.folder),
             unread: !m.seen,
-            correspondent: folder === 'sent' ? m.toText || '—' : m.fromText || m.fromAddress || '—',
+            correspondent: m.folder === 'sent' ? m.toText || '—' : m.fromText || m.fromAddress || '—',
             subject: m.subject || t('webmail.message.noSubject'),
             hasAttachments: m.hasAttachments,
             iso: m.receivedAt.toISOString(),
