@@ -120,6 +120,20 @@ export function formatBytes(lang: Lang, bytes: number | bigint): string {
   return formatter(lang, options, (l) => new Intl.NumberFormat(l, options)).format(value);
 }
 
+/**
+ * A sign-in's refusal: 401 and one sentence whatever the reason, so the page never tells which
+ * accounts exist; only a correct password learns that its domain is suspended, and whom to call.
+ */
+export function sendSignInRefusal(
+  reply: FastifyReply,
+  refusal: Refusal,
+  render: (errors: FormErrors) => Promise<FastifyReply> | FastifyReply,
+  field: string,
+) {
+  const phone = reply.server.config.supportPhone;
+  return sendRefusal(reply, { ...refusal, kind: 'unauthorized' }, render, field, { phone });
+}
+
 /** The signed-in administrator as recorded in the audit log, with the client's address. */
 export function adminActor(request: FastifyRequest): Actor {
   return { actor: `admin:${request.domain.name}`, clientAddress: request.ip };

@@ -1,7 +1,7 @@
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { PATHS } from '../paths.ts';
-import { sendRefusal } from '../shared.ts';
+import { sendSignInRefusal } from '../shared.ts';
 
 const SignInSchema = Type.Object({
   username: Type.String({ maxLength: 1024, default: '' }),
@@ -22,12 +22,8 @@ export default async function adminSignInRoutes(fastify: FastifyInstance) {
     const { username, password } = request.body;
     const result = await accounts.signInAdmin({ domain: username, password }, request.ip);
     if (!result.ok) {
-      // One sentence whatever the reason, so the page never tells which domains exist; only a
-      // correct password learns that the domain is suspended.
       const render = (errors: object) => reply.page('admin/sign-in', { username: username.slice(0, 253), errors });
-      return sendRefusal(reply.code(401), { ...result, kind: 'unauthorized' }, render, 'username', {
-        phone: app.config.supportPhone,
-      });
+      return sendSignInRefusal(reply, result, render, 'username');
     }
     await request.signIn({ admin: result.value });
     return reply.redirect(PATHS.admin.home, 303);

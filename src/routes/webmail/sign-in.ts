@@ -1,7 +1,7 @@
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { PATHS } from '../paths.ts';
-import { sendRefusal } from '../shared.ts';
+import { sendSignInRefusal } from '../shared.ts';
 
 const SignInSchema = Type.Object({
   address: Type.String({ maxLength: 1024, default: '' }),
@@ -30,12 +30,8 @@ export default async function webmailSignInRoutes(fastify: FastifyInstance) {
     const { address, password } = request.body;
     const result = await app.core.accounts.signInMailbox({ address, password }, request.ip);
     if (!result.ok) {
-      // One status and one sentence whatever the reason, so the page never tells which addresses
-      // exist; only a correct password learns that the domain is suspended.
       const render = (errors: object) => reply.page('webmail/sign-in', { address: address.slice(0, 320), errors });
-      return sendRefusal(reply, { ...result, kind: 'unauthorized' }, render, 'address', {
-        phone: app.config.supportPhone,
-      });
+      return sendSignInRefusal(reply, result, render, 'address');
     }
     await request.signIn({ mailbox: result.value });
     return reply.redirect(PATHS.webmail.inbox, 303);
