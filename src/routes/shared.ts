@@ -39,7 +39,10 @@ export type FormErrors = Record<string, string>;
 export function formErrors(request: FastifyRequest, refusal: Refusal, fallbackField: string, extra: Params = {}) {
   const errors: FormErrors = {};
   for (const problem of problemsOf(refusal)) {
-    errors[problem.field ?? fallbackField] ??= request.t(problem.message, { ...extra, ...problem.params });
+    // An address in a sentence reads as people type it: a Unicode domain, never its punycode.
+    const params = { ...extra, ...problem.params };
+    if (typeof params.address === 'string') params.address = addressForDisplay(params.address);
+    errors[problem.field ?? fallbackField] ??= request.t(problem.message, params);
   }
   return errors;
 }

@@ -1,5 +1,6 @@
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
+import { addressForDisplay, domainForDisplay } from '../../accounts/names.ts';
 import { has, type Translator } from '../../i18n/index.ts';
 import { sendErrorPage } from '../../plugins/errors.ts';
 import { PATHS } from '../paths.ts';
@@ -13,7 +14,18 @@ const HistoryQuerySchema = Type.Object({
 function actorLabel(t: Translator, actor: string): string {
   if (actor === 'operator') return t('audit.actor.operator');
   if (actor.startsWith('admin:')) return t('audit.actor.admin');
-  return actor.replace(/^mailbox:/, '');
+  return addressForDisplay(actor.replace(/^mailbox:/, ''));
+}
+
+/** What an event acted on (`name`, `address` or `name quota=15`), its names as people read them. */
+function targetLabel(target: string): string {
+  return target
+    .split(' ')
+    .map((word) => {
+      if (!word.includes('xn--')) return word;
+      return word.includes('@') ? addressForDisplay(word) : domainForDisplay(word);
+    })
+    .join(' ');
 }
 
 /** Domaine: the domain's facts and its history, 20 events a page. */
@@ -38,7 +50,7 @@ export default async function adminDomainRoutes(fastify: FastifyInstance) {
         iso: event.at.toISOString(),
         action: has(key) ? t(key) : event.action,
         actor: actorLabel(t, event.actor),
-        target: event.target,
+        target: targetLabel(event.target),
         client: event.clientAddress === 'cli' ? t('audit.client.cli') : (event.clientAddress ?? '—'),
       };
     });
