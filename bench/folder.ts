@@ -23,11 +23,8 @@ const SMALL = 50;
 /** Messages the big mailbox also has in each of sent and trash, for the search across folders. */
 const ELSEWHERE = 1_000;
 const INBOX = '/webmail/reception';
-/**
- * The search across every folder, followed by the words searched. Today a search covers one
- * folder; switch this to the new URL (something like '/webmail/recherche?dans=tout&q=') once it exists.
- */
-const ALL_FOLDERS_SEARCH = '/webmail/reception?q=';
+/** The search across every folder, followed by the words searched. */
+const ALL_FOLDERS_SEARCH = '/webmail/reception?dans=tout&q=';
 
 async function sqlAlone(db: Db, id: number) {
   const rows: [string, () => Promise<unknown>][] = [

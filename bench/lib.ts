@@ -126,6 +126,7 @@ export async function insertMessages(
              'Fournisseur ' || (i % 500) AS from_text, 'f' || (i % 500) || '@ailleurs.example' AS from_address,
              mb.local_part || '@' || d.name AS to_text, 'Facture numéro ' || i AS subject,
              now() - i * interval '1 minute' AS at,
+             'Bonjour, ' || ${word(7)} || ' ' || ${word(11)} || ' ' || ${word(13)} || ' ' || ${word(17)} AS body,
              convert_to(
                'From: Fournisseur ' || (i % 500) || ' <f' || (i % 500) || '@ailleurs.example>' || E'\\r\\n' ||
                'To: ' || mb.local_part || '@' || d.name || E'\\r\\n' ||
@@ -138,9 +139,12 @@ export async function insertMessages(
       WHERE mb.id BETWEEN ${firstId} AND ${lastId}
     ), messages_in AS (
       INSERT INTO messages (id, mailbox_id, folder, seen, from_text, from_address, to_text, cc_text, subject,
-                            sent_at, received_at, message_id_header, size, attachments)
+                            sent_at, received_at, message_id_header, size, attachments, search_text)
       SELECT id, mailbox_id, '${folder}'::"Folder", i % 3 = 0, from_text, from_address, to_text, '', subject, at, at,
-             '<' || mailbox_id || '.' || i || '@ailleurs.example>', octet_length(raw), '[]'::jsonb
+             '<' || mailbox_id || '.' || i || '@ailleurs.example>', octet_length(raw), '[]'::jsonb,
+             -- What src/mail/search.ts's searchTextOf would store (the vocabulary's accents are é and è).
+             E'\\u0001f ' || lower(from_text || ' ' || from_address) || E'\\u0001t ' || lower(to_text) ||
+             E'\\u0001s ' || translate(lower(subject), 'éè', 'ee') || E'\\u0001b ' || translate(lower(body), 'éè', 'ee')
       FROM src
     ), bodies_in AS (
       INSERT INTO message_bodies (message_id, raw) SELECT id, raw FROM src
