@@ -311,6 +311,20 @@ describe('folders', () => {
     assert.deepEqual((await search('reception', 'after:2026-01-01')).sort(), ['Ordre du jour', 'Photos']);
   });
 
+  it('counts a search’s hits up to 500, then says there are more, in pages it can still turn', async () => {
+    const [jeanne] = await newDomain('jeanne');
+    await database.db.$executeRaw`
+      INSERT INTO messages (mailbox_id, folder, from_text, from_address, to_text, cc_text, subject, size, search_text)
+      SELECT ${jeanne!.id}, 'inbox', 'x', 'x@y.example', '', '', 'Courant ' || i, 10, ${'\u0001f x\u0001t \u0001s courant\u0001b '}
+      FROM generate_series(1, 520) AS i`;
+    const client = await signIn(jeanne!);
+    const page = await client.get('/webmail/reception?q=courant');
+    assertText(page.body, 'Plus de 500 messages trouvés pour « courant » : précisez la recherche.');
+    assert.match(page.body, /plus de 500 messages, page 1 sur 10/);
+    assert.equal(subjects(page.body).length, 50);
+    assert.equal(subjects((await client.get('/webmail/reception?q=courant&page=10')).body).length, 50);
+  });
+
   it('searches the sender or the subject, ignoring case, with % and _ taken literally', async () => {
     const [jeanne] = await newDomain('jeanne');
     await deliver(jeanne!, { subject: 'Facture de novembre' });
@@ -628,6 +642,16 @@ describe('Nouveau message', () => {
       assert.match(response.body, /value="Objet &lt;gardé&gt;"/);
       assert.match(response.body, />\nTexte gardé<\/textarea>/);
     }
+    const both = await postMultipart(client, '/webmail/nouveau', { to: 'pas une adresse', cc: 'x@@y', subject: 's' });
+    assert.deepEqual(
+      byRole(both.body, 'alert'),
+      [
+        'L’adresse « pas une adresse » n’est pas une adresse de courriel valide.',
+        'L’adresse « x@@y » n’est pas une adresse de courriel valide.',
+      ],
+      'every refusal at once, each next to its field',
+    );
+    assert.match(both.body, /id="to"[^>]*aria-invalid="true"[^>]*autofocus/);
     const outside = await postMultipart(client, '/webmail/nouveau', { to: 'ami@ailleurs.example' });
     assert.match(byRole(outside.body, 'alert')[0] ?? '', /extérieur n’est pas activé/);
     assert.equal(await database.db.message.count({ where: { mailboxId: jeanne!.id } }), 0);

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import nodemailer from 'nodemailer';
 import addressparser from 'nodemailer/lib/addressparser';
 import MailComposer from 'nodemailer/lib/mail-composer';
-import { ok, refuse, type Refusal, type Result } from '../core/result.ts';
+import { ok, refuse, refuseAll, type Problem, type Refusal, type Result } from '../core/result.ts';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/client.ts';
 import { findDeliverableMailbox, MAX_RECIPIENTS, parseAddress, type DeliverableMailbox } from './addresses.ts';
@@ -43,23 +43,32 @@ interface Recipient {
 const withoutControls = (text: string) => text.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
 const MESSAGE_ID = /^<[^<>\s]{1,900}>$/;
 
-/** The recipients of the To and Cc fields, or the refusal naming the first address that is not one. */
+/** The recipients of the To and Cc fields, or the refusal naming, in each field, its first address that is not one. */
 function parseRecipients(message: OutgoingMessage): Result<Recipient[]> {
   const recipients: Recipient[] = [];
+  const problems: Problem[] = [];
   const seen = new Set<string>();
   for (const field of ['to', 'cc'] as const) {
-    for (const entry of message[field]) {
-      if (!entry.trim()) continue;
-      for (const { name, address } of addressparser(entry, { flatten: true })) {
-        const parsed = parseAddress(address.trim());
-        if (!parsed)
-          return refuse('invalid', 'mail.errors.invalidAddress', { address: (address || entry).slice(0, 200) }, field);
-        if (seen.has(parsed.address.toLowerCase())) continue;
-        seen.add(parsed.address.toLowerCase());
-        recipients.push({ name: withoutControls(name).slice(0, 200), address: parsed.address, field });
+    const addresses = message[field].flatMap((entry) =>
+      entry.trim() ? addressparser(entry, { flatten: true }).map((a) => ({ ...a, entry })) : [],
+    );
+    for (const { name, address, entry } of addresses) {
+      const parsed = parseAddress(address.trim());
+      if (!parsed) {
+        problems.push({
+          message: 'mail.errors.invalidAddress',
+          params: { address: (address || entry).slice(0, 200) },
+          field,
+        });
+        break;
       }
+      if (seen.has(parsed.address.toLowerCase())) continue;
+      seen.add(parsed.address.toLowerCase());
+      recipients.push({ name: withoutControls(name).slice(0, 200), address: parsed.address, field });
     }
   }
+  const invalid = refuseAll('invalid', problems);
+  if (invalid) return invalid;
   if (recipients.length === 0) return refuse('invalid', 'mail.errors.noRecipient', undefined, 'to');
   if (recipients.length > MAX_RECIPIENTS)
     return refuse('invalid', 'mail.errors.tooManyRecipients', { max: MAX_RECIPIENTS }, 'to');

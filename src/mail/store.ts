@@ -8,6 +8,8 @@ import { isEmptySearch, parseSearch, searchCondition } from './search.ts';
 export type FolderName = 'inbox' | 'sent' | 'trash';
 export const FOLDERS: readonly FolderName[] = ['inbox', 'sent', 'trash'];
 export const PAGE_SIZE = 50;
+/** A search counts its hits up to this many, then says "more than": counting them all costs what they cost. */
+export const MAX_COUNTED_HITS = 500;
 /** The longest search kept: the rest of what is typed is ignored. */
 export const MAX_SEARCH_LENGTH = 200;
 
@@ -47,13 +49,19 @@ export async function listFolder(
   const filter = isEmptySearch(query) ? Prisma.empty : Prisma.sql`AND ${searchCondition(query)}`;
   const inFolder = folder ? Prisma.sql`AND folder = ${folder}::"Folder"` : Prisma.empty;
   const where = Prisma.sql`mailbox_id = ${mailboxId} ${inFolder} ${filter}`;
-  const counted = await db.$queryRaw<{ total: number }[]>`SELECT count(*)::int AS total FROM messages WHERE ${where}`;
+  const searching = filter !== Prisma.empty;
+  const counted = searching
+    ? await db.$queryRaw<{ total: number }[]>`
+        SELECT count(*)::int AS total FROM (SELECT 1 FROM messages WHERE ${where} LIMIT ${MAX_COUNTED_HITS + 1}) hits`
+    : await db.$queryRaw<{ total: number }[]>`SELECT count(*)::int AS total FROM messages WHERE ${where}`;
   const total = counted[0]?.total ?? 0;
-  const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
+  const moreThan = searching && total > MAX_COUNTED_HITS;
+  const pages = Math.max(1, Math.ceil(Math.min(total, MAX_COUNTED_HITS) / PAGE_SIZE));
   const page = Math.min(Math.max(1, Math.trunc(options.page ?? 1) || 1), pages);
   const skip = (page - 1) * PAGE_SIZE;
 
-  const fromOldest = skip > total / 2;
+  // Past the middle of a folder, reading from its oldest end skips fewer rows (not for a capped count).
+  const fromOldest = !moreThan && skip > total / 2;
   const offset = fromOldest ? Math.max(0, total - skip - PAGE_SIZE) : skip;
   const limit = fromOldest ? total - skip - offset : PAGE_SIZE;
   const order = fromOldest ? Prisma.sql`received_at ASC, id ASC` : Prisma.sql`received_at DESC, id DESC`;
@@ -86,7 +94,7 @@ export async function listFolder(
     size: r.size,
     hasAttachments: r.has_attachments,
   }));
-  return { messages, total, page, pages, search };
+  return { messages, total: moreThan ? MAX_COUNTED_HITS : total, moreThan, page, pages, search };
 }
 
 /**

@@ -117,8 +117,12 @@ export default async function webmailMailRoutes(fastify: FastifyInstance) {
           search: list.search,
           everywhere,
           searchMax: MAX_SEARCH_LENGTH,
-          searchSummary: t.plural('webmail.search.summary', list.total, { query: list.search }),
-          caption: t.plural('webmail.list.caption', list.total, { folder: name, page: list.page, pages: list.pages }),
+          searchSummary: list.moreThan
+            ? t('webmail.search.summaryMany', { max: list.total, query: list.search })
+            : t.plural('webmail.search.summary', list.total, { query: list.search }),
+          caption: list.moreThan
+            ? t('webmail.list.captionMany', { folder: name, max: list.total, page: list.page, pages: list.pages })
+            : t.plural('webmail.list.caption', list.total, { folder: name, page: list.page, pages: list.pages }),
           total: list.total,
           page: list.page,
           pages: list.pages,
