@@ -49,6 +49,38 @@ describe('embedded PostgreSQL', () => {
     await client.end();
     await server.stop();
   });
+
+  it('gives a cluster still on the old "postgres" password one of its own at its next start', async () => {
+    // A cluster made before passwords were generated: "postgres", and no password file.
+    const first = await openEmbeddedDatabase(dataDir);
+    const client = new pg.Client({ connectionString: first.url });
+    await client.connect();
+    await client.query("ALTER ROLE postgres PASSWORD 'postgres'");
+    await client.end();
+    await first.stop();
+    rmSync(join(dataDir, 'postgres.password'));
+
+    const next = await openEmbeddedDatabase(dataDir);
+    try {
+      const password = readFileSync(join(dataDir, 'postgres.password'), 'utf8').trim();
+      assert.notEqual(password, 'postgres');
+      assert.equal(statSync(join(dataDir, 'postgres.password')).mode & 0o777, 0o600);
+      const port = Number(readFileSync(join(dataDir, 'postgres.port'), 'utf8'));
+      const old = new pg.Client({
+        host: '127.0.0.1',
+        port,
+        user: 'postgres',
+        password: 'postgres',
+        database: 'easymail',
+      });
+      await assert.rejects(old.connect(), /password authentication failed/);
+      const fresh = new pg.Client({ connectionString: next.url });
+      await fresh.connect();
+      await fresh.end();
+    } finally {
+      await next.stop();
+    }
+  });
 });
 
 describe('npm start on the embedded database', () => {

@@ -47,17 +47,19 @@ export async function openEmbeddedDatabase(
   const created = !existsSync(join(databaseDir, 'PG_VERSION'));
   const port = created || !existsSync(portFile) ? await freePort() : Number(readFileSync(portFile, 'utf8'));
   // Its own superuser password, readable by this machine's owner only: anyone on the machine can
-  // reach 127.0.0.1. A cluster created before passwords were generated kept "postgres".
+  // reach 127.0.0.1. A cluster created before passwords were generated still has "postgres": it
+  // gets one of its own the next time this process starts it.
+  const legacy = !created && !existsSync(passwordFile);
   const password = existsSync(passwordFile)
     ? readFileSync(passwordFile, 'utf8').trim()
-    : created
-      ? randomBytes(24).toString('base64url')
-      : 'postgres';
-  const url = `postgresql://postgres:${password}@127.0.0.1:${port}/${DATABASE}`;
+    : randomBytes(24).toString('base64url');
+  const current = legacy ? 'postgres' : password;
 
-  if (!created && (await answers(port, password))) {
-    return { url, owned: false, created: false, stop: async () => {} };
+  if (!created && (await answers(port, current))) {
+    const joined = `postgresql://postgres:${current}@127.0.0.1:${port}/${DATABASE}`;
+    return { url: joined, owned: false, created: false, stop: async () => {} };
   }
+  const url = `postgresql://postgres:${password}@127.0.0.1:${port}/${DATABASE}`;
 
   const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
@@ -82,6 +84,7 @@ export async function openEmbeddedDatabase(
   }
   await server.start();
   if (created) await server.createDatabase(DATABASE);
+  if (legacy) await rotatePassword(port, password, passwordFile);
   return { url, owned: true, created, stop: () => server.stop() };
 }
 
@@ -90,6 +93,19 @@ function allowTraversal(path: string) {
   for (let dir = dirname(path); dir !== dirname(dir); dir = dirname(dir)) {
     const mode = statSync(dir).mode;
     if ((mode & 0o001) === 0) chmodSync(dir, mode | 0o001);
+  }
+}
+
+/** Replaces the old "postgres" superuser password by a generated one, kept beside the data. */
+async function rotatePassword(port: number, password: string, passwordFile: string) {
+  const client = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', password: 'postgres', database: DATABASE });
+  await client.connect();
+  try {
+    // base64url holds no quote, so the literal needs no escaping (ALTER ROLE takes no parameters).
+    await client.query(`ALTER ROLE postgres PASSWORD '${password}'`);
+    writeFileSync(passwordFile, `${password}\n`, { mode: 0o600 });
+  } finally {
+    await client.end();
   }
 }
 
