@@ -30,6 +30,11 @@ export interface Config {
   rateLimit: number;
   /** Unset: the general rate limit is counted in each instance's memory. */
   redisUrl: string | undefined;
+  /** The server's public name: banners, EHLO, the self-signed certificate. */
+  mailHostname: string;
+  /** The provider's certificate chain and key (PEM); unset, a self-signed certificate is made. */
+  tlsCertFile: string | undefined;
+  tlsKeyFile: string | undefined;
   /** Sign-in and password-change submissions a client address may make in 15 minutes, per form. */
   signInRateLimit: number;
 }
@@ -71,6 +76,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (redisUrl && !/^rediss?:\/\//.test(redisUrl)) {
     problems.push('REDIS_URL must be a redis:// or rediss:// URL.');
   }
+  const tlsCertFile = optional('TLS_CERT_FILE');
+  const tlsKeyFile = optional('TLS_KEY_FILE');
+  if (Boolean(tlsCertFile) !== Boolean(tlsKeyFile)) {
+    problems.push('TLS_CERT_FILE and TLS_KEY_FILE go together: set both, or neither for a self-signed certificate.');
+  }
+  for (const [name, file] of [
+    ['TLS_CERT_FILE', tlsCertFile],
+    ['TLS_KEY_FILE', tlsKeyFile],
+  ] as const) {
+    if (file && !existsSync(file)) problems.push(`${name} names a file that does not exist: ${file}`);
+  }
+  const mailHostname = text('MAIL_HOSTNAME', 'localhost').toLowerCase();
+  if (
+    !/^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/.test(mailHostname)
+  ) {
+    problems.push(`MAIL_HOSTNAME must be a host name such as mail.example.net (got "${mailHostname}").`);
+  }
   const logLevel = text('LOG_LEVEL', 'info');
   if (!LOG_LEVELS.includes(logLevel)) {
     problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}").`);
@@ -111,6 +133,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     relayUrl,
     rateLimit: integer('RATE_LIMIT', 3000, 1, 1_000_000),
     redisUrl,
+    mailHostname,
+    tlsCertFile,
+    tlsKeyFile,
     signInRateLimit: integer('SIGN_IN_RATE_LIMIT', 30, 1, 1_000_000),
   };
   if (problems.length > 0) throw new ConfigError(problems);

@@ -3,6 +3,7 @@ import { ConfigError, loadConfig } from './config.ts';
 import { openDatabase } from './db/open.ts';
 import { provisionDemo } from './demo.ts';
 import { startSmtpServer } from './smtp/inbound.ts';
+import { openTls } from './tls.ts';
 
 /** Starts Easymail: configuration, database (embedded when DATABASE_URL is unset), HTTP and SMTP. */
 async function main() {
@@ -22,7 +23,19 @@ async function main() {
   let smtp: Awaited<ReturnType<typeof startSmtpServer>> | undefined;
   try {
     app = await buildApp(config, database.db);
-    smtp = await startSmtpServer({ config, core: app.core, log: app.log });
+    const tls = await openTls(
+      {
+        certFile: config.tlsCertFile,
+        keyFile: config.tlsKeyFile,
+        hostname: config.mailHostname,
+        dataDir: config.dataDir,
+      },
+      app.log,
+    );
+    say(
+      `TLS certificate for the mail ports (${tls.selfSigned ? `self-signed for ${config.mailHostname}` : config.tlsCertFile}): SHA-256 ${tls.current().fingerprint}`,
+    );
+    smtp = await startSmtpServer({ config, core: app.core, log: app.log, tls });
     // Before listening, so the first visitor finds the demo; printed at once, so that even a start
     // that then fails (a port in use) has shown the passwords it made.
     if (database.embedded) {

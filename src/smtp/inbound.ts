@@ -1,10 +1,10 @@
-import { hostname } from 'node:os';
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerEnvelope, type SMTPServerSession } from 'smtp-server';
 import type { Config } from '../config.ts';
 import type { Core } from '../core/index.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Refusal } from '../core/result.ts';
 import { MAX_RECIPIENTS } from '../mail/addresses.ts';
+import { TLS_MIN_VERSION, type TlsSource } from '../tls.ts';
 import { honourOwnEnhancedCodes, reply } from './replies.ts';
 
 export interface SmtpListener {
@@ -64,13 +64,17 @@ export async function startSmtpServer({
   config,
   core,
   log,
+  tls,
 }: {
   config: Config;
   core: Core;
   log: Logger;
+  /** The mail ports' certificate: STARTTLS is offered, as internet MTAs expect; without it, not at all. */
+  tls?: TlsSource;
 }): Promise<SmtpListener> {
   const smtpLog = log.child({ subsystem: 'smtp' });
-  const serverName = hostname();
+  const serverName = config.mailHostname;
+  const certificate = tls ? { key: tls.current().key, cert: tls.current().cert, minVersion: TLS_MIN_VERSION } : {};
   // The mailbox ids accepted at RCPT, per transaction (smtp-server makes a new envelope for each).
   const accepted = new WeakMap<SMTPServerEnvelope, Map<string, number>>();
 
@@ -78,7 +82,9 @@ export async function startSmtpServer({
     name: serverName,
     banner: config.brandName,
     authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'], // no TLS configured, and no submission here
+    // No AUTH: this port only receives mail for hosted mailboxes; submission has ports of its own.
+    disabledCommands: tls ? ['AUTH'] : ['STARTTLS', 'AUTH'],
+    ...certificate,
     size: config.maxMessageBytes,
     rejectOversized: true, // 552 5.3.4 for a message over the limit, even without a SIZE declaration
     maxRecipients: MAX_RECIPIENTS, // 452 4.5.3 from the 101st
@@ -153,6 +159,7 @@ export async function startSmtpServer({
     },
   });
   honourOwnEnhancedCodes(server);
+  tls?.onChange(({ key, cert }) => server.updateSecureContext({ key, cert, minVersion: TLS_MIN_VERSION }));
   server.on('error', (error) => smtpLog.error({ err: error }, 'SMTP listener error'));
 
   await new Promise<void>((resolve, reject) => {
