@@ -10,6 +10,17 @@ export interface Config {
   port: number;
   smtpHost: string;
   smtpPort: number;
+  /** Mail programs' doors, each on its port (0 turns it off): submission with STARTTLS and with implicit TLS. */
+  submissionHost: string;
+  submissionPort: number;
+  submissionsPort: number;
+  /** IMAP with STARTTLS and with implicit TLS (0 turns either off). */
+  imapHost: string;
+  imapPort: number;
+  imapsPort: number;
+  /** What one account may send through submission: a stolen password sends this much at most. */
+  submissionMessagesPerHour: number;
+  submissionRecipientsPerDay: number;
   sessionSecret: string;
   brandName: string;
   supportPhone: string;
@@ -118,6 +129,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: integer('PORT', 3000, 0, 65535),
     smtpHost: text('SMTP_HOST', '127.0.0.1'),
     smtpPort: integer('SMTP_PORT', 2525, 0, 65535),
+    submissionHost: text('SUBMISSION_HOST', '127.0.0.1'),
+    submissionPort: integer('SUBMISSION_PORT', production ? 587 : 1587, 0, 65535),
+    submissionsPort: integer('SUBMISSIONS_PORT', production ? 465 : 1465, 0, 65535),
+    imapHost: text('IMAP_HOST', '127.0.0.1'),
+    imapPort: integer('IMAP_PORT', production ? 143 : 1143, 0, 65535),
+    imapsPort: integer('IMAPS_PORT', production ? 993 : 1993, 0, 65535),
+    submissionMessagesPerHour: integer('SUBMISSION_MESSAGES_PER_HOUR', 200, 1, 1_000_000),
+    submissionRecipientsPerDay: integer('SUBMISSION_RECIPIENTS_PER_DAY', 1000, 1, 10_000_000),
     sessionSecret: sessionSecret ?? '',
     brandName: text('BRAND_NAME', 'Easymail'),
     supportPhone: text('SUPPORT_PHONE', '1 800 555-0199'),
