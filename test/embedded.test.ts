@@ -91,6 +91,8 @@ describe('npm start on the embedded database', () => {
   async function start(port: number) {
     const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: serverDir, PORT: String(port), LOG_LEVEL: 'warn' };
     env.SMTP_PORT = String(await freePort());
+    env.SUBMISSION_PORT = '0';
+    env.SUBMISSIONS_PORT = '0';
     delete env.DATABASE_URL;
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], { env });
     let output = '';

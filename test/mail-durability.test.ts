@@ -20,6 +20,8 @@ describe('SMTP durability', () => {
         DATABASE_URL: database.url,
         PORT: String(await freePort()),
         SMTP_PORT: String(smtpPort),
+        SUBMISSION_PORT: '0',
+        SUBMISSIONS_PORT: '0',
         LOG_LEVEL: 'warn',
       },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -38,6 +38,8 @@ describe('operations', () => {
         DATABASE_URL: database.url,
         PORT: String(port),
         SMTP_PORT: String(await freePort()),
+        SUBMISSION_PORT: '0',
+        SUBMISSIONS_PORT: '0',
         LOG_LEVEL: 'warn',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -46,7 +48,7 @@ describe('operations', () => {
     child.stdout.on('data', (chunk) => (output += chunk));
     child.stderr.on('data', (chunk) => (output += chunk));
     const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-    for (let i = 0; i < 100 && !output.includes('Easymail is ready'); i++) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 300 && !output.includes('Easymail is ready'); i++) await new Promise((r) => setTimeout(r, 100));
     assert.match(output, /Easymail is ready: http:\/\/127\.0\.0\.1:\d+\//);
     assert.doesNotMatch(output, /Demo domain/, 'no demo on a database given by DATABASE_URL');
     const home = await fetch(`http://127.0.0.1:${port}/`);

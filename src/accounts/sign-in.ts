@@ -55,8 +55,10 @@ async function refuseAttempt(
   domainId: number | null,
   message: MessageKey,
   field: string,
+  door: MailDoor = 'webmail',
 ) {
-  await recordAudit(db, { actor: `${kind}:${account}`, clientAddress }, `signin.${kind}.failure`, account, domainId);
+  const action = `signin.${door === 'webmail' ? kind : door}.failure`;
+  await recordAudit(db, { actor: `${kind}:${account}`, clientAddress }, action, account, domainId);
   return refuse(message === 'signIn.errors.throttled' ? 'tooMany' : 'unauthorized', message, undefined, field);
 }
 
@@ -108,11 +110,19 @@ export async function signInAdmin(
   return ok({ domainId: domain.id, domain: domain.name });
 }
 
-/** Signs a mailbox user in by full address and password. */
+/** The doors a mailbox user signs in at: the webmail, and mail programs' IMAP and submission. */
+export type MailDoor = 'webmail' | 'imap' | 'submission';
+
+/**
+ * Signs a mailbox user in by full address and password, at the webmail or a mail program's door:
+ * the same throttle, the same work for an unknown account, audited by door. Only a webmail
+ * sign-in counts as the account's "last webmail sign-in".
+ */
 export async function signInMailbox(
   db: Db,
   input: { address: string; password: string },
   clientAddress: string,
+  door: MailDoor = 'webmail',
 ): Promise<Result<{ id: number; domainId: number; address: string }>> {
   const at = input.address.lastIndexOf('@');
   const localPart = at > 0 ? input.address.slice(0, at).trim().toLowerCase() : '';
@@ -122,7 +132,7 @@ export async function signInMailbox(
   const account = accountKey(known, input.address);
   const attempt = await openAttempt(db, `mailbox:${account}`);
   if (attempt === null) {
-    return refuseAttempt(db, 'mailbox', account, clientAddress, null, 'signIn.errors.throttled', 'address');
+    return refuseAttempt(db, 'mailbox', account, clientAddress, null, 'signIn.errors.throttled', 'address', door);
   }
   const mailbox =
     known && name
@@ -140,24 +150,34 @@ export async function signInMailbox(
       mailbox?.domainId ?? null,
       'signIn.errors.mailboxInvalid',
       'address',
+      door,
     );
   }
   await closeAttempt(db, attempt);
   if (mailbox.domain.state !== 'active') {
-    return refuseAttempt(db, 'mailbox', account, clientAddress, mailbox.domainId, 'signIn.errors.suspended', 'address');
+    return refuseAttempt(
+      db,
+      'mailbox',
+      account,
+      clientAddress,
+      mailbox.domainId,
+      'signIn.errors.suspended',
+      'address',
+      door,
+    );
   }
   const address = addressOf(mailbox.localPart, mailbox.domain.name);
-  await db.mailbox.update({
-    where: { id: mailbox.id },
-    data: {
-      lastSignInAt: new Date(),
-      ...(needsRehash(mailbox.passwordHash) ? { passwordHash: await hashPassword(input.password) } : {}),
-    },
-  });
+  const rehash = needsRehash(mailbox.passwordHash) ? { passwordHash: await hashPassword(input.password) } : {};
+  if (door === 'webmail' || 'passwordHash' in rehash) {
+    await db.mailbox.update({
+      where: { id: mailbox.id },
+      data: { ...(door === 'webmail' ? { lastSignInAt: new Date() } : {}), ...rehash },
+    });
+  }
   await recordAudit(
     db,
     { actor: `mailbox:${address}`, clientAddress },
-    'signin.mailbox.success',
+    `signin.${door === 'webmail' ? 'mailbox' : door}.success`,
     address,
     mailbox.domainId,
   );

@@ -1,4 +1,4 @@
-import { listDomainHistory } from '../accounts/audit.ts';
+import { listDomainHistory, recordAudit } from '../accounts/audit.ts';
 import { getMailbox, createMailbox, deleteMailbox, listMailboxes, setMailboxPassword } from '../accounts/mailboxes.ts';
 import { changeAdminPassword, changeMailboxPassword } from '../accounts/password-change.ts';
 import { createSession, destroySession, loadSession, pruneSessions, saveSession } from '../accounts/sessions.ts';
@@ -14,7 +14,7 @@ import type { Db } from '../db/client.ts';
 import { countRequest, pingDatabase, pruneRateLimitCounters } from '../db/counters.ts';
 import { findDeliverableMailbox } from '../mail/addresses.ts';
 import { ingestMessage } from '../mail/ingest.ts';
-import { sendMessage, type OutgoingMessage } from '../mail/send.ts';
+import { findRecipient, sendMessage, submitMessage, type OutgoingMessage } from '../mail/send.ts';
 import type { Logger } from './logger.ts';
 import {
   deleteForever,
@@ -65,6 +65,7 @@ export function createCore(db: Db, config: Config) {
     }),
     sessions: withDb(db, { createSession, saveSession, loadSession, destroySession }),
     counters: withDb(db, { countRequest }),
+    audit: withDb(db, { recordAudit }),
     mail: {
       ...withDb(db, {
         listFolder,
@@ -81,6 +82,13 @@ export function createCore(db: Db, config: Config) {
       }),
       sendMessage: (sender: { mailboxId: number; address: string }, message: OutgoingMessage, log?: Logger) =>
         sendMessage(db, config, sender, message, log),
+      findRecipient: (address: string) => findRecipient(db, config, address),
+      submitMessage: (
+        sender: { mailboxId: number; address: string },
+        recipients: { local: number[]; outside: string[] },
+        raw: Buffer,
+        log?: Logger,
+      ) => submitMessage(db, config, sender, recipients, raw, log),
     },
     /**
      * Deletes what has expired (sessions, sign-in failures, rate-limit counters) and makes older

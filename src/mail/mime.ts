@@ -14,6 +14,8 @@ export interface ReadMessage {
   from: string;
   fromName: string;
   fromAddress: string;
+  /** Every address of the From header (a message may name several authors). */
+  fromAddresses: string[];
   replyTo: string[];
   to: string;
   cc: string;
@@ -95,7 +97,8 @@ export async function readMessage(raw: Buffer): Promise<ReadMessage> {
   const mail = await parse(raw);
   if (!mail) {
     return {
-      ...{ from: '', fromName: '', fromAddress: '', replyTo: [], to: '', cc: '', toAddresses: [], ccAddresses: [] },
+      ...{ from: '', fromName: '', fromAddress: '', fromAddresses: [], replyTo: [], to: '', cc: '' },
+      ...{ toAddresses: [], ccAddresses: [] },
       ...{ subject: '', date: undefined, messageId: undefined, references: [], html: undefined, attachments: [] },
       language: undefined,
       text: raw.toString('latin1'),
@@ -107,6 +110,7 @@ export async function readMessage(raw: Buffer): Promise<ReadMessage> {
     from: clean(mail.from?.text, 500),
     fromName: clean(from?.name, 300),
     fromAddress: clean(from?.address, 320),
+    fromAddresses: addressList(mail.from).flatMap((a) => (a.address ? [a.address] : [])),
     replyTo: addressList(mail.replyTo).flatMap((a) => (a.address ? [a.address] : [])),
     to: clean(addressText(mail.to), 4000),
     cc: clean(addressText(mail.cc), 4000),

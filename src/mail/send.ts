@@ -6,6 +6,7 @@ import { ok, refuse, refuseAll, type Problem, type Refusal, type Result } from '
 import type { Config } from '../config.ts';
 import type { Db } from '../db/client.ts';
 import { findDeliverableMailbox, MAX_RECIPIENTS, parseAddress, type DeliverableMailbox } from './addresses.ts';
+import { normalizeDomainName } from '../accounts/names.ts';
 import { ingestMessage } from './ingest.ts';
 import type { Logger } from '../core/logger.ts';
 
@@ -119,25 +120,17 @@ export async function sendMessage(
   if (!parsed.ok) return parsed;
   const recipients = parsed.value;
 
-  const domains = [...new Set(recipients.map((r) => r.address.split('@')[1]!))];
-  const hosted = new Set(
-    (await db.domain.findMany({ where: { name: { in: domains } }, select: { name: true } })).map((d) => d.name),
-  );
   const local: DeliverableMailbox[] = [];
   const outside: string[] = [];
   for (const recipient of recipients) {
-    if (!hosted.has(recipient.address.split('@')[1]!)) {
-      if (!config.relayUrl) {
-        return refuse('invalid', 'mail.errors.outsideMailDisabled', { address: recipient.address }, recipient.field);
-      }
-      outside.push(recipient.address);
-      continue;
+    const found = await findRecipient(db, config, recipient.address);
+    if (!found.ok) {
+      const message =
+        found.message === 'mail.errors.outsideMailDisabled' ? found.message : 'mail.errors.unknownRecipient';
+      return refuse('invalid', message, { address: recipient.address }, recipient.field);
     }
-    const mailbox = await findDeliverableMailbox(db, recipient.address);
-    if (!mailbox.ok) {
-      return refuse('invalid', 'mail.errors.unknownRecipient', { address: recipient.address }, recipient.field);
-    }
-    local.push(mailbox.value);
+    if (found.value.mailbox) local.push(found.value.mailbox);
+    else outside.push(recipient.address);
   }
 
   const composed = composeMessage(sender.address, recipients, message);
@@ -153,26 +146,9 @@ export async function sendMessage(
   const full = await storageRefusal(db, config, sender, local, raw.length);
   if (full) return full;
 
-  let relayed: string[] = [];
-  let rejected: string[] = [];
-  if (outside.length > 0) {
-    const transport = nodemailer.createTransport({
-      url: config.relayUrl,
-      connectionTimeout: 15_000,
-      greetingTimeout: 15_000,
-      socketTimeout: 60_000,
-    });
-    try {
-      const info = await transport.sendMail({ envelope: { from: sender.address, to: outside }, raw });
-      relayed = info.accepted.map(String);
-      rejected = info.rejected.map(String);
-    } catch (error) {
-      log?.child({ subsystem: 'mail' }).warn({ err: error, recipients: outside.length }, 'relay refused a message');
-      return refuse('unavailable', 'mail.errors.relayFailed');
-    } finally {
-      transport.close();
-    }
-  }
+  const sentOut = await relayMessage(config, sender.address, outside, raw, log);
+  if (!sentOut.ok) return sentOut;
+  const { relayed, rejected } = sentOut.value;
 
   const stored = await ingestMessage(db, {
     recipients: local.map((m) => m.id),
@@ -201,4 +177,75 @@ async function storageRefusal(
     return refuse('conflict', 'mail.errors.senderStorageFull');
   const full = local.find((m) => m.id !== sender.mailboxId && m.storageUsed + BigInt(size) > limit);
   return full ? refuse('conflict', 'mail.errors.storageFull', { address: full.address }, 'to') : null;
+}
+
+/**
+ * Where mail for an address goes: a hosted mailbox (notFound when the domain is ours but the
+ * mailbox is not, unavailable while it is suspended), or outside through the relay (refused while
+ * none is configured).
+ */
+export async function findRecipient(
+  db: Db,
+  config: Config,
+  address: string,
+): Promise<Result<{ mailbox: DeliverableMailbox | null }>> {
+  const domain = normalizeDomainName(address.slice(address.lastIndexOf('@') + 1));
+  const hosted = domain ? (await db.domain.count({ where: { name: domain } })) > 0 : false;
+  if (hosted) {
+    const mailbox = await findDeliverableMailbox(db, address);
+    return mailbox.ok ? ok({ mailbox: mailbox.value }) : mailbox;
+  }
+  if (!domain || !parseAddress(address)) return refuse('notFound', 'mail.errors.unknownRecipient', { address });
+  if (!config.relayUrl) return refuse('invalid', 'mail.errors.outsideMailDisabled', { address });
+  return ok({ mailbox: null });
+}
+
+/** Hands a message to the relay for outside recipients; the relay's refusals come back by address. */
+async function relayMessage(
+  config: Config,
+  from: string,
+  to: string[],
+  raw: Buffer,
+  log?: Logger,
+): Promise<Result<{ relayed: string[]; rejected: string[] }>> {
+  if (to.length === 0) return ok({ relayed: [], rejected: [] });
+  const transport = nodemailer.createTransport({
+    url: config.relayUrl,
+    connectionTimeout: 15_000,
+    greetingTimeout: 15_000,
+    socketTimeout: 60_000,
+  });
+  try {
+    const info = await transport.sendMail({ envelope: { from, to }, raw });
+    return ok({ relayed: info.accepted.map(String), rejected: info.rejected.map(String) });
+  } catch (error) {
+    log?.child({ subsystem: 'mail' }).warn({ err: error, recipients: to.length }, 'relay refused a message');
+    return refuse('unavailable', 'mail.errors.relayFailed');
+  } finally {
+    transport.close();
+  }
+}
+
+/**
+ * Sends a message a mail program submitted, as it is: hosted recipients get it through
+ * ingestMessage, others through the relay. No copy goes to Envoyés: mail programs file their own.
+ */
+export async function submitMessage(
+  db: Db,
+  config: Config,
+  sender: { mailboxId: number; address: string },
+  recipients: { local: number[]; outside: string[] },
+  raw: Buffer,
+  log?: Logger,
+): Promise<Result<{ deliveredIds: bigint[]; relayed: string[]; rejected: string[] }>> {
+  const sentOut = await relayMessage(config, sender.address, recipients.outside, raw, log);
+  if (!sentOut.ok) return sentOut;
+  const stored = await ingestMessage(db, {
+    recipients: recipients.local,
+    raw,
+    folder: 'inbox',
+    storageLimit: config.mailboxStorageBytes,
+  });
+  if (!stored.ok) return stored;
+  return ok({ deliveredIds: stored.value, ...sentOut.value });
 }

@@ -16,15 +16,21 @@ interface Connection {
 
 /**
  * smtp-server chooses the enhanced status code from the reply code alone; a reply that starts
- * with its own (made by reply() above) is sent with that one instead.
+ * with its own (made by reply() above) is sent with that one instead, and `overrides` corrects
+ * the library's own replies (538 is 5.7.11, "encryption required", per RFC 3207 and RFC 4954).
  */
-export function honourOwnEnhancedCodes(server: SMTPServer) {
+export function honourOwnEnhancedCodes(server: SMTPServer, overrides: Record<number, string> = {}) {
   const connections = (server as unknown as { connections: Set<Connection> }).connections;
   const add = connections.add.bind(connections);
   connections.add = (connection: Connection) => {
     const send = connection.send.bind(connection);
-    connection.send = (code, data, context) =>
-      send(code, data, typeof data === 'string' && /^[245]\.\d{1,3}\.\d{1,3} /.test(data) ? false : context);
+    connection.send = (code, data, context) => {
+      if (typeof data === 'string' && /^[245]\.\d{1,3}\.\d{1,3} /.test(data)) return send(code, data, false);
+      const own = overrides[code];
+      return own && context !== false && typeof data === 'string'
+        ? send(code, `${own} ${data}`, false)
+        : send(code, data, context);
+    };
     return add(connection);
   };
 }
