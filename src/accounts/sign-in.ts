@@ -3,11 +3,35 @@ import type { MessageKey } from '../i18n/index.ts';
 import { recordAudit } from './audit.ts';
 import { addressOf } from './mailboxes.ts';
 import { domainForDisplay, normalizeDomainName } from './names.ts';
+import { availableParallelism } from 'node:os';
 import { hashPassword, needsRehash, verifyAgainstNothing, verifyPassword } from './passwords.ts';
 import { ok, refuse, type Result } from '../core/result.ts';
 
 // An unknown account and a wrong password get the same refusal, after the same work (an argon2
 // verification either way), so neither the message nor the timing tells whether an account exists.
+
+/**
+ * At most this many argon2 computations at once (each takes a core for tens of milliseconds on
+ * libuv's threadpool): all cores but one, so that a burst of sign-ins leaves the event loop a core
+ * and every other page keeps its latency. The others wait their turn, in order.
+ */
+export const MAX_CONCURRENT_HASHES = Math.max(1, availableParallelism() - 1);
+let hashing = 0;
+const waiting: (() => void)[] = [];
+
+/** Runs fn once fewer than MAX_CONCURRENT_HASHES argon2 computations are running. */
+async function hashSlot<T>(fn: () => Promise<T>): Promise<T> {
+  if (hashing >= MAX_CONCURRENT_HASHES) await new Promise<void>((resolve) => waiting.push(resolve));
+  else hashing++;
+  try {
+    return await fn();
+  } finally {
+    // The slot passes straight to the next in line, if any.
+    const next = waiting.shift();
+    if (next) next();
+    else hashing--;
+  }
+}
 
 /** Failed sign-ins an account may have in SIGN_IN_WINDOW_MS before further attempts are refused. */
 export const SIGN_IN_MAX_FAILURES = 10;
@@ -76,8 +100,8 @@ export async function signInAdmin(
   }
   const domain = name ? await db.domain.findUnique({ where: { name } }) : null;
   const valid = domain
-    ? await verifyPassword(domain.adminPasswordHash, input.password)
-    : await verifyAgainstNothing(input.password);
+    ? await hashSlot(() => verifyPassword(domain.adminPasswordHash, input.password))
+    : await hashSlot(() => verifyAgainstNothing(input.password));
   if (!domain || !valid) {
     return refuseAttempt(
       db,
@@ -97,7 +121,7 @@ export async function signInAdmin(
   if (needsRehash(domain.adminPasswordHash)) {
     await db.domain.update({
       where: { id: domain.id },
-      data: { adminPasswordHash: await hashPassword(input.password) },
+      data: { adminPasswordHash: await hashSlot(() => hashPassword(input.password)) },
     });
   }
   await recordAudit(
@@ -139,8 +163,8 @@ export async function signInMailbox(
       ? await db.mailbox.findFirst({ where: { localPart, domain: { name } }, include: { domain: true } })
       : null;
   const valid = mailbox
-    ? await verifyPassword(mailbox.passwordHash, input.password)
-    : await verifyAgainstNothing(input.password);
+    ? await hashSlot(() => verifyPassword(mailbox.passwordHash, input.password))
+    : await hashSlot(() => verifyAgainstNothing(input.password));
   if (!mailbox || !valid) {
     return refuseAttempt(
       db,
@@ -167,7 +191,9 @@ export async function signInMailbox(
     );
   }
   const address = addressOf(mailbox.localPart, mailbox.domain.name);
-  const rehash = needsRehash(mailbox.passwordHash) ? { passwordHash: await hashPassword(input.password) } : {};
+  const rehash = needsRehash(mailbox.passwordHash)
+    ? { passwordHash: await hashSlot(() => hashPassword(input.password)) }
+    : {};
   if (door === 'webmail' || 'passwordHash' in rehash) {
     await db.mailbox.update({
       where: { id: mailbox.id },
@@ -184,28 +210,32 @@ export async function signInMailbox(
   return ok({ id: mailbox.id, domainId: mailbox.domainId, address });
 }
 
+// The two reads below run on every signed-in page: plain SELECTs on a primary key, through
+// $queryRaw (no query compilation) and, for a mailbox, one join instead of two queries.
+
 /** The signed-in administrator's domain, read afresh: null once it is gone or suspended. */
 export async function getSignedInDomain(db: Db, domainId: number) {
-  const domain = await db.domain.findUnique({
-    where: { id: domainId },
-    select: { id: true, name: true, mailboxQuota: true, state: true, createdAt: true },
-  });
-  return domain?.state === 'active' ? { ...domain, display: domainForDisplay(domain.name) } : null;
+  const rows = await db.$queryRaw<{ id: number; name: string; mailboxQuota: number; createdAt: Date }[]>`
+    SELECT id, name, mailbox_quota AS "mailboxQuota", created_at AS "createdAt"
+    FROM domains WHERE id = ${domainId} AND state = 'active'`;
+  const domain = rows[0];
+  return domain ? { ...domain, state: 'active' as const, display: domainForDisplay(domain.name) } : null;
 }
 
 /** The signed-in webmail user's mailbox, read afresh: null once it is deleted or its domain suspended. */
 export async function getSignedInMailbox(db: Db, mailboxId: number) {
-  const mailbox = await db.mailbox.findUnique({
-    where: { id: mailboxId },
-    select: { id: true, domainId: true, localPart: true, domain: { select: { name: true, state: true } } },
-  });
-  if (!mailbox || mailbox.domain.state !== 'active') return null;
+  const rows = await db.$queryRaw<{ id: number; domainId: number; localPart: string; domain: string }[]>`
+    SELECT m.id, m.domain_id AS "domainId", m.local_part AS "localPart", d.name AS domain
+    FROM mailboxes m JOIN domains d ON d.id = m.domain_id
+    WHERE m.id = ${mailboxId} AND d.state = 'active'`;
+  const mailbox = rows[0];
+  if (!mailbox) return null;
   return {
     id: mailbox.id,
     domainId: mailbox.domainId,
     localPart: mailbox.localPart,
-    address: addressOf(mailbox.localPart, mailbox.domain.name),
-    domain: mailbox.domain.name,
-    displayAddress: addressOf(mailbox.localPart, domainForDisplay(mailbox.domain.name)),
+    address: addressOf(mailbox.localPart, mailbox.domain),
+    domain: mailbox.domain,
+    displayAddress: addressOf(mailbox.localPart, domainForDisplay(mailbox.domain)),
   };
 }

@@ -18,12 +18,19 @@ const pluralRules: Record<Lang, Intl.PluralRules> = { fr: new Intl.PluralRules('
  * The message for key in lang, with {name} placeholders filled in. For a plural key, the form
  * follows the language's plural rules for params.n (French says "0 compte", English "0 accounts").
  */
-export function translate(lang: Lang, key: MessageKey | PluralKey, params: Params = {}): string {
+export function translate(lang: Lang, key: MessageKey | PluralKey, params?: Params): string {
   const catalogue = catalogues[lang];
-  const form = pluralRules[lang].select(Number(params.n)) === 'one' ? 'one' : 'other';
-  const text = key in catalogue ? catalogue[key as MessageKey] : catalogue[`${key}.${form}` as MessageKey];
-  return text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
+  // Most keys are plain messages: the plural rules are consulted only for a plural key, and the
+  // placeholders only looked for in a text that has one (this runs for every string of a page).
+  let text = Object.hasOwn(catalogue, key) ? catalogue[key as MessageKey] : undefined;
+  if (text === undefined) {
+    const form = pluralRules[lang].select(Number(params?.n)) === 'one' ? 'one' : 'other';
+    text = catalogue[`${key}.${form}` as MessageKey];
+  }
+  if (!params || !text.includes('{')) return text;
+  return text.replace(PLACEHOLDER, (whole, name: string) => (name in params ? String(params[name]) : whole));
 }
+const PLACEHOLDER = /\{(\w+)\}/g;
 
 /** Like translate for a plural key, with n given apart. */
 export function translatePlural(lang: Lang, key: PluralKey, n: number, params: Params = {}): string {

@@ -75,36 +75,53 @@ export function sendRefusal(
 const locale = (lang: Lang) => (lang === 'fr' ? 'fr-CA' : 'en-CA');
 
 // Formatters are built once per language and style: making one costs far more than using it.
-const formatters = new Map<string, Intl.DateTimeFormat | Intl.NumberFormat>();
-function formatter<T extends Intl.DateTimeFormat | Intl.NumberFormat>(
-  lang: Lang,
-  options: Intl.DateTimeFormatOptions | Intl.NumberFormatOptions,
-  make: (locale: string) => T,
-): T {
-  const key = `${lang} ${JSON.stringify(options)}`;
-  let made = formatters.get(key) as T | undefined;
-  if (!made) formatters.set(key, (made = make(locale(lang))));
-  return made;
+function formatterOf<T>(make: (locale: string) => T): (lang: Lang) => T {
+  const made: Partial<Record<Lang, T>> = {};
+  return (lang) => (made[lang] ??= make(locale(lang)));
 }
-const dateFormat = (lang: Lang, options: Intl.DateTimeFormatOptions) =>
-  formatter(lang, options, (l) => new Intl.DateTimeFormat(l, options));
+const dateFormat = (options: Intl.DateTimeFormatOptions) => formatterOf((l) => new Intl.DateTimeFormat(l, options));
+const longDateTime = dateFormat({ dateStyle: 'long', timeStyle: 'short' });
+const shortDateTime = dateFormat({ dateStyle: 'medium', timeStyle: 'short' });
+const longDate = dateFormat({ dateStyle: 'long' });
+
+// A message list formats the same few dozen dates on every view, and formatting (ICU) is most of
+// a row's cost: the strings are kept, a bounded number of them.
+const MAX_KEPT_DATES = 10_000;
+const shortDates = new Map<string, string>();
 
 /** A date and time as people of the reader's language write it (fr-CA / en-CA). */
 export function formatDateTime(lang: Lang, date: Date): string {
-  return dateFormat(lang, { dateStyle: 'long', timeStyle: 'short' }).format(date);
+  return longDateTime(lang).format(date);
 }
 
 /** A short date and time for a message list line: `27 nov. 2026, 09 h 15`. */
 export function formatShortDateTime(lang: Lang, date: Date): string {
-  return dateFormat(lang, { dateStyle: 'medium', timeStyle: 'short' }).format(date);
+  const key = lang + date.getTime();
+  let text = shortDates.get(key);
+  if (text === undefined) {
+    if (shortDates.size >= MAX_KEPT_DATES) shortDates.clear();
+    shortDates.set(key, (text = shortDateTime(lang).format(date)));
+  }
+  return text;
 }
 
 /** A date as people of the reader's language write it. */
 export function formatDate(lang: Lang, date: Date): string {
-  return dateFormat(lang, { dateStyle: 'long' }).format(date);
+  return longDate(lang).format(date);
 }
 
 const UNITS = ['byte', 'kilobyte', 'megabyte', 'gigabyte', 'terabyte'] as const;
+const byteFormats = UNITS.map((unit, i) =>
+  formatterOf(
+    (l) =>
+      new Intl.NumberFormat(l, {
+        style: 'unit',
+        unit,
+        unitDisplay: i === 0 ? 'long' : 'short',
+        maximumFractionDigits: 1,
+      }),
+  ),
+);
 
 /** A size in bytes, readable and localized: `0 octet`, `1,2 Mo`, `1.2 MB` (powers of 1024). */
 export function formatBytes(lang: Lang, bytes: number | bigint): string {
@@ -114,13 +131,7 @@ export function formatBytes(lang: Lang, bytes: number | bigint): string {
     value /= 1024;
     unit += 1;
   }
-  const options = {
-    style: 'unit',
-    unit: UNITS[unit],
-    unitDisplay: unit === 0 ? 'long' : 'short',
-    maximumFractionDigits: 1,
-  } as const;
-  return formatter(lang, options, (l) => new Intl.NumberFormat(l, options)).format(value);
+  return byteFormats[unit]!(lang).format(value);
 }
 
 /**
