@@ -9,7 +9,7 @@ import { createMailbox } from '../src/accounts/mailboxes.ts';
 import type { Config } from '../src/config.ts';
 import { ingestMessage } from '../src/mail/ingest.ts';
 import { attachmentDisposition, downloadType } from '../src/routes/webmail/mail.ts';
-import { listFolder, parseMessageId } from '../src/mail/store.ts';
+import { listFolder, moveToTrash, parseMessageId } from '../src/mail/store.ts';
 import { buildTestApp, Client } from './helpers/app.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/db.ts';
 import { byRole, text } from './helpers/html.ts';
@@ -97,7 +97,13 @@ function assertText(html: string, fragment: string) {
 const subjects = (html: string) =>
   [...html.matchAll(/<a href="\/webmail\/messages\/\d+">([^<]*)<\/a>/g)].map((m) => text(m[1] ?? ''));
 
-const messageRow = (id: bigint) => database.db.message.findUnique({ where: { id } });
+/** A stored message, its folder named by special use (inbox, sent, trash…) or null for a user folder. */
+const messageRow = async (id: bigint) => {
+  const row = await database.db.message.findUnique({ where: { id }, include: { folder: true } });
+  return row && { ...row, folder: row.folder.specialUse };
+};
+const inboxOf = async (box: Box) =>
+  (await database.db.folder.findFirstOrThrow({ where: { mailboxId: box.id, specialUse: 'inbox' } })).id;
 const storageOf = async (box: Box) =>
   (await database.db.mailbox.findUniqueOrThrow({ where: { id: box.id } })).storageUsed;
 
@@ -259,12 +265,12 @@ describe('folders', () => {
     for (let i = 0; i < 151; i++) ids.push(await deliver(jeanne!, { subject: `M${i}` }));
     const pages = [];
     for (let page = 1; page <= 4; page++) {
-      const list = await listFolder(database.db, jeanne!.id, 'inbox', { page });
+      const list = await listFolder(database.db, jeanne!.id, await inboxOf(jeanne!), { page });
       assert.equal(list.pages, 4);
       pages.push(...list.messages.map((m) => m.id));
     }
     assert.deepEqual(pages, [...ids].reverse());
-    const beyond = await listFolder(database.db, jeanne!.id, 'inbox', { page: 9 });
+    const beyond = await listFolder(database.db, jeanne!.id, await inboxOf(jeanne!), { page: 9 });
     assert.equal(beyond.page, 4);
     assert.deepEqual(
       beyond.messages.map((m) => m.id),
@@ -314,8 +320,8 @@ describe('folders', () => {
   it('counts a search’s hits up to 500, then says there are more, in pages it can still turn', async () => {
     const [jeanne] = await newDomain('jeanne');
     await database.db.$executeRaw`
-      INSERT INTO messages (mailbox_id, folder, from_text, from_address, to_text, cc_text, subject, size, search_text)
-      SELECT ${jeanne!.id}, 'inbox', 'x', 'x@y.example', '', '', 'Courant ' || i, 10, ${'\u0001f x\u0001t \u0001s courant\u0001b '}
+      INSERT INTO messages (mailbox_id, folder_id, uid, from_text, from_address, to_text, cc_text, subject, size, search_text)
+      SELECT ${jeanne!.id}, ${await inboxOf(jeanne!)}, i, 'x', 'x@y.example', '', '', 'Courant ' || i, 10, ${'\u0001f x\u0001t \u0001s courant\u0001b '}
       FROM generate_series(1, 520) AS i`;
     const client = await signIn(jeanne!);
     const page = await client.get('/webmail/reception?q=courant');
@@ -883,7 +889,7 @@ describe('isolation', () => {
       assert.equal(response.statusCode, 404, field);
     }
     // Bob's message is untouched: unread, in his inbox, his storage the same; Alice received nothing.
-    await database.db.message.update({ where: { id }, data: { folder: 'trash' } });
+    assert.ok(await moveToTrash(database.db, bob!.id, id));
     const response = await client.post(`/webmail/messages/${id}/supprimer`, {}, { from: '/webmail/reception' });
     assert.equal(response.statusCode, 404);
     const row = await messageRow(id);
