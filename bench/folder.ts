@@ -39,10 +39,7 @@ async function sqlAlone(db: Db, id: number) {
       () => db.$queryRaw`SELECT id FROM messages WHERE folder_id = ${inbox}
         ORDER BY received_at ASC, id ASC LIMIT 50 OFFSET 0`,
     ],
-    [
-      'count of the folder',
-      () => db.$queryRaw`SELECT count(*)::int FROM messages WHERE folder_id = ${inbox}`,
-    ],
+    ['count of the folder', () => db.$queryRaw`SELECT count(*)::int FROM messages WHERE folder_id = ${inbox}`],
     [
       'count of a search, as listFolder does (ILIKE)',
       () => db.$queryRaw`SELECT count(*)::int FROM messages WHERE folder_id = ${inbox}

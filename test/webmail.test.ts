@@ -915,3 +915,63 @@ describe('isolation', () => {
     assert.equal(multipart.statusCode, 403);
   });
 });
+
+describe('user folders in the webmail', () => {
+  it('creates, fills, flags, renames and deletes a folder, its messages going to Corbeille', async () => {
+    const [jeanne, paul] = await newDomain('jeanne', 'paul');
+    const id = await deliver(jeanne!, { subject: 'À classer' });
+    const client = await signIn(jeanne!);
+
+    const refused = await client.post('/webmail/dossiers', { name: 'Corbeille' }, { from: '/webmail/dossiers' });
+    assert.equal(refused.statusCode, 422);
+    assertText(refused.body, 'Ce nom est celui d’un dossier spécial. Choisissez-en un autre.');
+    assert.match(refused.body, /id="new-name"[^>]*aria-invalid="true"/);
+
+    const created = await client.post('/webmail/dossiers', { name: 'Clients' }, { from: '/webmail/dossiers' });
+    assert.equal(created.statusCode, 303);
+    const folder = (await database.db.folder.findFirstOrThrow({ where: { mailboxId: jeanne!.id, name: 'Clients' } }))
+      .id;
+    const nav = (await client.get('/webmail/reception')).body;
+    assert.match(nav, new RegExp(`href="/webmail/dossiers/${folder}"`));
+    for (const name of ['Brouillons', 'Courrier indésirable', 'Archives']) assertText(nav, name);
+
+    const moved = await client.post(
+      `/webmail/messages/${id}/deplacer`,
+      { dossier: String(folder) },
+      { from: `/webmail/messages/${id}` },
+    );
+    assert.equal(moved.statusCode, 303);
+    assert.deepEqual(subjects((await client.get(`/webmail/dossiers/${folder}`)).body), ['À classer']);
+    const flagged = await client.post(
+      `/webmail/messages/${id}/suivre`,
+      { suivre: '1' },
+      { from: `/webmail/messages/${id}` },
+    );
+    assert.equal(flagged.statusCode, 303);
+    assert.equal((await messageRow(id))!.flagged, true);
+    assertText((await client.get(`/webmail/dossiers/${folder}`)).body, 'Suivi');
+
+    // Another mailbox's folder is a 404, to look at and to change.
+    const other = await signIn(paul!);
+    assert.equal((await other.get(`/webmail/dossiers/${folder}`)).statusCode, 404);
+    const stolen = await other.post(
+      `/webmail/dossiers/${folder}/renommer`,
+      { name: 'X' },
+      { from: '/webmail/dossiers' },
+    );
+    assert.equal(stolen.statusCode, 404);
+
+    const renamed = await client.post(
+      `/webmail/dossiers/${folder}/renommer`,
+      { name: 'Clients 2026' },
+      { from: '/webmail/dossiers' },
+    );
+    assert.equal(renamed.statusCode, 303);
+    const question = await client.get(`/webmail/dossiers/${folder}/supprimer`);
+    assertText(question.body, 'Le dossier « Clients 2026 » contient 1 message');
+    const deleted = await client.post(`/webmail/dossiers/${folder}/supprimer`, {}, { from: '/webmail/dossiers' });
+    assert.equal(deleted.statusCode, 303);
+    assert.equal((await messageRow(id))!.folder, 'trash');
+    assert.equal((await client.get(`/webmail/dossiers/${folder}`)).statusCode, 404);
+  });
+});
