@@ -27,24 +27,22 @@ const INBOX = '/webmail/reception';
 const ALL_FOLDERS_SEARCH = '/webmail/reception?dans=tout&q=';
 
 async function sqlAlone(db: Db, id: number) {
+  const inbox = (await db.folder.findFirstOrThrow({ where: { mailboxId: id, specialUse: 'inbox' } })).id;
   const rows: [string, () => Promise<unknown>][] = [
     [
       `last page, OFFSET ${BIG - 50} newest first`,
-      () => db.$queryRaw`SELECT id FROM messages WHERE mailbox_id = ${id} AND folder = 'inbox'
+      () => db.$queryRaw`SELECT id FROM messages WHERE folder_id = ${inbox}
         ORDER BY received_at DESC, id DESC LIMIT 50 OFFSET ${BIG - 50}`,
     ],
     [
       'last page, oldest first (what listFolder does)',
-      () => db.$queryRaw`SELECT id FROM messages WHERE mailbox_id = ${id} AND folder = 'inbox'
+      () => db.$queryRaw`SELECT id FROM messages WHERE folder_id = ${inbox}
         ORDER BY received_at ASC, id ASC LIMIT 50 OFFSET 0`,
     ],
-    [
-      'count of the folder',
-      () => db.$queryRaw`SELECT count(*)::int FROM messages WHERE mailbox_id = ${id} AND folder = 'inbox'`,
-    ],
+    ['count of the folder', () => db.$queryRaw`SELECT count(*)::int FROM messages WHERE folder_id = ${inbox}`],
     [
       'count of a search, as listFolder does (ILIKE)',
-      () => db.$queryRaw`SELECT count(*)::int FROM messages WHERE mailbox_id = ${id} AND folder = 'inbox'
+      () => db.$queryRaw`SELECT count(*)::int FROM messages WHERE folder_id = ${inbox}
         AND (from_text || E'\x1f' || from_address || E'\x1f' || subject) ILIKE '%introuvable%'`,
     ],
     [

@@ -119,10 +119,20 @@ export async function insertMessages(
     folder = 'inbox',
   }: { firstId: number; lastId: number; perMailbox: number; folder?: string },
 ) {
-  // The ids are drawn in the CTE so that one statement writes both a message and its body.
+  // Mailboxes bulk-inserted by SQL have no folders yet: the six that src/mail/folders.ts makes.
+  await db.$executeRawUnsafe(`
+    INSERT INTO folders (mailbox_id, name, special_use, uid_validity)
+    SELECT mb.id, s.name, s.use::"SpecialUse", extract(epoch FROM now())::int
+    FROM mailboxes mb CROSS JOIN (VALUES ('INBOX', 'inbox'), ('Sent', 'sent'), ('Drafts', 'drafts'),
+      ('Junk', 'junk'), ('Archive', 'archive'), ('Trash', 'trash')) AS s(name, use)
+    WHERE mb.id BETWEEN ${firstId} AND ${lastId}
+    ON CONFLICT DO NOTHING`);
+  // The ids are drawn in the CTE so that one statement writes both a message and its body; UIDs
+  // follow the folder's uid_next in received order.
   await db.$executeRawUnsafe(`
     WITH src AS MATERIALIZED (
-      SELECT nextval(pg_get_serial_sequence('messages', 'id')) AS id, mb.id AS mailbox_id, i,
+      SELECT nextval(pg_get_serial_sequence('messages', 'id')) AS id, mb.id AS mailbox_id, i, f.id AS folder_id,
+             f.uid_next - 1 + row_number() OVER (PARTITION BY f.id ORDER BY i DESC) AS uid,
              'Fournisseur ' || (i % 500) AS from_text, 'f' || (i % 500) || '@ailleurs.example' AS from_address,
              mb.local_part || '@' || d.name AS to_text, 'Facture numéro ' || i AS subject,
              now() - i * interval '1 minute' AS at,
@@ -135,12 +145,13 @@ export async function insertMessages(
                E'Content-Type: text/plain; charset=utf-8\\r\\n\\r\\n' ||
                'Bonjour, ' || ${word(7)} || ' ' || ${word(11)} || ' ' || ${word(13)} || ' ' || ${word(17)} ||
                E'.\\r\\n', 'UTF8') AS raw
-      FROM mailboxes mb JOIN domains d ON d.id = mb.domain_id, generate_series(1, ${perMailbox}) AS i
+      FROM mailboxes mb JOIN domains d ON d.id = mb.domain_id
+        JOIN folders f ON f.mailbox_id = mb.id AND f.special_use = '${folder}', generate_series(1, ${perMailbox}) AS i
       WHERE mb.id BETWEEN ${firstId} AND ${lastId}
     ), messages_in AS (
-      INSERT INTO messages (id, mailbox_id, folder, seen, from_text, from_address, to_text, cc_text, subject,
-                            sent_at, received_at, message_id_header, size, attachments, search_text)
-      SELECT id, mailbox_id, '${folder}'::"Folder", i % 3 = 0, from_text, from_address, to_text, '', subject, at, at,
+      INSERT INTO messages (id, mailbox_id, folder_id, uid, seen, from_text, from_address, to_text, cc_text,
+                            subject, sent_at, received_at, message_id_header, size, attachments, search_text)
+      SELECT id, mailbox_id, folder_id, uid, i % 3 = 0, from_text, from_address, to_text, '', subject, at, at,
              '<' || mailbox_id || '.' || i || '@ailleurs.example>', octet_length(raw), '[]'::jsonb,
              -- What src/mail/search.ts's searchTextOf would store (the vocabulary's accents are é and è).
              E'\\u0001f ' || lower(from_text || ' ' || from_address) || E'\\u0001t ' || lower(to_text) ||
@@ -148,6 +159,9 @@ export async function insertMessages(
       FROM src
     ), bodies_in AS (
       INSERT INTO message_bodies (message_id, raw) SELECT id, raw FROM src
+    ), folders_in AS (
+      UPDATE folders f SET uid_next = t.last + 1
+      FROM (SELECT folder_id, max(uid) AS last FROM src GROUP BY folder_id) t WHERE f.id = t.folder_id
     )
     UPDATE mailboxes mb SET storage_used = storage_used + t.bytes
     FROM (SELECT mailbox_id, sum(octet_length(raw)) AS bytes FROM src GROUP BY mailbox_id) t

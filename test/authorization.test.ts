@@ -107,6 +107,8 @@ const WEBMAIL_PROBES: Probe[] = [
   { method: 'POST', ...message('/corbeille'), body: () => ({}) },
   { method: 'POST', ...message('/non-lu'), body: () => ({}) },
   { method: 'POST', ...message('/restaurer'), body: () => ({}) },
+  { method: 'POST', ...message('/deplacer'), body: () => ({ dossier: '1' }) },
+  { method: 'POST', ...message('/suivre'), body: () => ({ suivre: '1' }) },
   { method: 'GET', route: '/webmail/nouveau', url: (id) => `/webmail/nouveau?repondre=${id}` },
   { method: 'GET', route: '/webmail/nouveau', url: (id) => `/webmail/nouveau?transferer=${id}` },
   {
@@ -121,6 +123,18 @@ const WEBMAIL_PROBES: Probe[] = [
     url: () => '/webmail/nouveau',
     body: (id) => ({ to: 'alice@alpha.example', subject: 'Tr', text: 'x', transferer: id }),
   },
+];
+
+// Every route that names a user folder.
+const folder = (suffix = '') => ({
+  route: `/webmail/dossiers/:id${suffix}`,
+  url: (id: string) => `/webmail/dossiers/${id}${suffix}`,
+});
+const FOLDER_PROBES: Probe[] = [
+  { method: 'GET', ...folder() },
+  { method: 'GET', ...folder('/supprimer') },
+  { method: 'POST', ...folder('/supprimer'), body: () => ({}) },
+  { method: 'POST', ...folder('/renommer'), body: () => ({ name: 'Volé' }) },
 ];
 
 async function send(client: Client, probe: Probe, id: string, from: string): Promise<LightMyRequestResponse> {
@@ -168,6 +182,20 @@ describe('tampering with ids (V4.1.1, V4.2.1)', () => {
     });
   }
 
+  it('a webmail user gets 404 for another mailbox’s folder on every route, and nothing changes', async () => {
+    const client = await mailboxClient(app, 'alice@alpha.example');
+    const victim = await database.db.folder.create({
+      data: { mailboxId: otherDomain.mailbox, name: 'Privé', uidValidity: 1 },
+    });
+    const before = await snapshot(database.db);
+    for (const probe of FOLDER_PROBES) {
+      const response = await send(client, probe, String(victim.id), '/webmail/dossiers');
+      await assertRefused(client, response, `${probe.method} ${probe.url(String(victim.id))}`);
+    }
+    assert.deepEqual(await snapshot(database.db), before);
+    assert.equal((await database.db.folder.findUniqueOrThrow({ where: { id: victim.id } })).name, 'Privé');
+  });
+
   it('the same routes work on the user’s own message (so the refusals above mean something)', async () => {
     const client = await mailboxClient(app, 'alice@alpha.example');
     for (const url of [
@@ -204,7 +232,9 @@ describe('tampering with ids (V4.1.1, V4.2.1)', () => {
   });
 
   it('every route that takes an id, or a form field naming one, is in the tables above', () => {
-    const covered = new Set([...ADMIN_PROBES, ...WEBMAIL_PROBES].map((p) => `${p.method} ${p.route}`));
+    const covered = new Set(
+      [...ADMIN_PROBES, ...WEBMAIL_PROBES, ...FOLDER_PROBES].map((p) => `${p.method} ${p.route}`),
+    );
     const withIds = routeTable(app).filter((route) => route.includes(':') && !route.includes('*'));
     assert.ok(withIds.length >= 10, 'the route table was read');
     const missed = withIds.filter((route) => !covered.has(route));

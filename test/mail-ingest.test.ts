@@ -173,9 +173,10 @@ describe('ingestMessage', () => {
     const messages = await database.db.message.findMany({
       where: { id: { in: stored.value } },
       orderBy: { id: 'asc' },
+      include: { folder: true },
     });
     assert.deepEqual(
-      messages.map((m) => [m.mailboxId, m.folder, m.seen]),
+      messages.map((m) => [m.mailboxId, m.folder.specialUse, m.seen]),
       [
         [to, 'inbox', false],
         [from, 'sent', true],
@@ -197,9 +198,9 @@ describe('demo', () => {
     assert.ok(await verifyPassword(stored.passwordHash, line.split('password ')[1]!));
     const welcome = await database.db.message.findFirstOrThrow({
       where: { mailboxId: mailbox.id },
-      include: { body: true },
+      include: { body: true, folder: true },
     });
-    assert.equal(welcome.folder, 'inbox');
+    assert.equal(welcome.folder.specialUse, 'inbox');
     assert.equal(welcome.subject, 'Bienvenue / Welcome — Courriel Test');
     const read = await readMessage(Buffer.from(welcome.body!.raw));
     assert.match(read.text, /Bienvenue dans votre courriel Web Courriel Test/);

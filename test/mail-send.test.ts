@@ -88,10 +88,10 @@ describe('sendMessage', () => {
     assert.ok(sent.ok, sent.ok ? '' : sent.message);
     const inbox = await database.db.message.findUniqueOrThrow({
       where: { id: sent.value.deliveredIds[0] },
-      include: { body: true },
+      include: { body: true, folder: true },
     });
     assert.equal(inbox.mailboxId, paul);
-    assert.equal(inbox.folder, 'inbox');
+    assert.equal(inbox.folder.specialUse, 'inbox');
     assert.equal(inbox.seen, false);
     assert.equal(inbox.subject, 'Réunion de lundi');
     assert.equal(inbox.fromAddress, 'jeanne@monomdedomaine.ca');
@@ -101,8 +101,11 @@ describe('sendMessage', () => {
     assert.equal(read.text.trim(), 'Bonjour Paul,\nÀ lundi.');
     assert.deepEqual(read.toAddresses, ['PAUL@monomdedomaine.ca'], 'the local part as typed, the domain as stored');
 
-    const copy = await database.db.message.findUniqueOrThrow({ where: { id: sent.value.sentId } });
-    assert.deepEqual([copy.mailboxId, copy.folder, copy.seen], [jeanne, 'sent', true]);
+    const copy = await database.db.message.findUniqueOrThrow({
+      where: { id: sent.value.sentId },
+      include: { folder: true },
+    });
+    assert.deepEqual([copy.mailboxId, copy.folder.specialUse, copy.seen], [jeanne, 'sent', true]);
     const [paulBox, jeanneBox] = await Promise.all(
       [paul, jeanne].map((id) => database.db.mailbox.findUniqueOrThrow({ where: { id } })),
     );
@@ -114,8 +117,9 @@ describe('sendMessage', () => {
     assert.ok(sent.ok);
     const copies = await database.db.message.findMany({
       where: { id: { in: [...sent.value.deliveredIds, sent.value.sentId] } },
+      include: { folder: true },
     });
-    assert.deepEqual(copies.map((m) => m.folder).sort(), ['inbox', 'sent']);
+    assert.deepEqual(copies.map((m) => m.folder.specialUse).sort(), ['inbox', 'sent']);
   });
 
   it('refuses outside mail when no relay is configured, plainly, and stores nothing anywhere', async () => {

@@ -109,10 +109,10 @@ describe('SMTP listener: messages', () => {
     assert.equal(reply.code, 250, reply.text);
     const stored = await database.db.message.findFirst({
       where: { mailboxId: jeanne, subject: 'Café du matin' },
-      include: { body: true },
+      include: { body: true, folder: true },
     });
     assert.ok(stored, 'the message is stored');
-    assert.equal(stored.folder, 'inbox');
+    assert.equal(stored.folder.specialUse, 'inbox');
     assert.equal(stored.seen, false);
     assert.equal(stored.fromText, 'Alice');
     assert.equal(stored.fromAddress, 'alice@ailleurs.example');

@@ -73,3 +73,89 @@ describe('migration runner', () => {
     await assert.rejects(applyMigrations(url), /was changed after it was applied/);
   });
 });
+
+describe('the folders migration', () => {
+  it('moves every message of a filled database into the folder of its old value, UIDs in received order', async () => {
+    const { url } = await emptyDatabase();
+    const names = readMigrations().map((m) => m.name);
+    const folders = names.findIndex((name) => name.endsWith('_folders'));
+    await applyMigrations(url, { upTo: names[folders - 1] });
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      await client.query(`INSERT INTO domains (name, admin_password_hash, mailbox_quota) VALUES ('a.example', 'x', 5)`);
+      const boxes = await client.query<{ id: number }>(
+        `INSERT INTO mailboxes (domain_id, local_part, password_hash)
+         SELECT id, l, 'x' FROM domains, unnest(ARRAY['jeanne', 'paul', 'vide']) l RETURNING id`,
+      );
+      // Jeanne and Paul get messages in each old folder, received out of id order; vide gets none.
+      const before = await client.query<{ id: string; mailbox_id: number; folder: string; seen: boolean; raw: Buffer }>(
+        `WITH m AS (
+           INSERT INTO messages (mailbox_id, folder, seen, from_text, from_address, to_text, cc_text, subject,
+                                 received_at, size)
+           SELECT b, f::"Folder", i % 2 = 0, 'A', 'a@b.example', '', '', f || ' ' || i,
+                  timestamptz '2026-11-01' + ((i * 7) % 10) * interval '1 hour', 10
+           FROM unnest($1::int[]) b, unnest(ARRAY['inbox', 'sent', 'trash']) f, generate_series(1, 10) i
+           RETURNING id, mailbox_id, folder::text AS folder, seen, received_at
+         ), b AS (INSERT INTO message_bodies (message_id, raw) SELECT id, convert_to('body ' || id, 'UTF8') FROM m)
+         SELECT m.id, m.mailbox_id, m.folder, m.seen, convert_to('body ' || m.id, 'UTF8') AS raw
+         FROM m ORDER BY m.mailbox_id, m.folder, m.received_at, m.id`,
+        [boxes.rows.slice(0, 2).map((r) => r.id)],
+      );
+      const unreadBefore = await client.query(
+        `SELECT mailbox_id, folder::text AS use, count(*)::int AS n FROM messages WHERE NOT seen
+         GROUP BY 1, 2 ORDER BY 1, 2`,
+      );
+
+      await applyMigrations(url);
+
+      const after = await client.query<{ id: string; mailbox_id: number; use: string; uid: number; raw: Buffer }>(
+        `SELECT m.id, m.mailbox_id, f.special_use::text AS use, m.uid, b.raw
+         FROM messages m JOIN folders f ON f.id = m.folder_id JOIN message_bodies b ON b.message_id = m.id
+         WHERE f.mailbox_id = m.mailbox_id ORDER BY m.mailbox_id, f.special_use::text, m.uid`,
+      );
+      assert.equal(after.rows.length, before.rows.length, 'no message lost');
+      assert.deepEqual(
+        after.rows.map((r) => [r.id, r.mailbox_id, r.use, r.raw.toString()]),
+        before.rows.map((r) => [r.id, r.mailbox_id, r.folder, r.raw.toString()]),
+        'each message in its old folder, in received order, with its body',
+      );
+      for (const row of after.rows) assert.ok(row.uid >= 1 && row.uid <= 10);
+      assert.deepEqual(
+        after.rows.map((r) => r.uid),
+        before.rows.map((_, i) => (i % 10) + 1),
+        'UIDs 1..n per folder',
+      );
+
+      const folderRows = await client.query<{ mailbox_id: number; name: string; use: string; uid_next: number }>(
+        `SELECT mailbox_id, name, special_use::text AS use, uid_next, uid_validity FROM folders
+         ORDER BY mailbox_id, id`,
+      );
+      assert.equal(folderRows.rows.length, 3 * 6, 'six folders for every mailbox, the empty one too');
+      for (const folder of folderRows.rows) {
+        const holds = ['inbox', 'sent', 'trash'].includes(folder.use) && folder.mailbox_id !== boxes.rows[2]!.id;
+        assert.equal(folder.uid_next, holds ? 11 : 1, `${folder.mailbox_id} ${folder.name}`);
+      }
+      assert.deepEqual(
+        folderRows.rows.slice(0, 6).map((f) => [f.name, f.use]),
+        [
+          ['INBOX', 'inbox'],
+          ['Sent', 'sent'],
+          ['Drafts', 'drafts'],
+          ['Junk', 'junk'],
+          ['Archive', 'archive'],
+          ['Trash', 'trash'],
+        ],
+      );
+      const unreadAfter = await client.query(
+        `SELECT m.mailbox_id, f.special_use::text AS use, count(*)::int AS n
+         FROM messages m JOIN folders f ON f.id = m.folder_id WHERE NOT m.seen GROUP BY 1, 2 ORDER BY 1, 2`,
+      );
+      assert.deepEqual(unreadAfter.rows, unreadBefore.rows, 'unread counts unchanged');
+      const types = await client.query(`SELECT 1 FROM pg_type WHERE typname = 'Folder'`);
+      assert.equal(types.rows.length, 0, 'the old enum is gone');
+    } finally {
+      await client.end();
+    }
+  });
+});

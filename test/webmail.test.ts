@@ -9,7 +9,7 @@ import { createMailbox } from '../src/accounts/mailboxes.ts';
 import type { Config } from '../src/config.ts';
 import { ingestMessage } from '../src/mail/ingest.ts';
 import { attachmentDisposition, downloadType } from '../src/routes/webmail/mail.ts';
-import { listFolder, parseMessageId } from '../src/mail/store.ts';
+import { listFolder, moveToTrash, parseMessageId } from '../src/mail/store.ts';
 import { buildTestApp, Client } from './helpers/app.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/db.ts';
 import { byRole, text } from './helpers/html.ts';
@@ -97,7 +97,13 @@ function assertText(html: string, fragment: string) {
 const subjects = (html: string) =>
   [...html.matchAll(/<a href="\/webmail\/messages\/\d+">([^<]*)<\/a>/g)].map((m) => text(m[1] ?? ''));
 
-const messageRow = (id: bigint) => database.db.message.findUnique({ where: { id } });
+/** A stored message, its folder named by special use (inbox, sent, trash…) or null for a user folder. */
+const messageRow = async (id: bigint) => {
+  const row = await database.db.message.findUnique({ where: { id }, include: { folder: true } });
+  return row && { ...row, folder: row.folder.specialUse };
+};
+const inboxOf = async (box: Box) =>
+  (await database.db.folder.findFirstOrThrow({ where: { mailboxId: box.id, specialUse: 'inbox' } })).id;
 const storageOf = async (box: Box) =>
   (await database.db.mailbox.findUniqueOrThrow({ where: { id: box.id } })).storageUsed;
 
@@ -259,12 +265,12 @@ describe('folders', () => {
     for (let i = 0; i < 151; i++) ids.push(await deliver(jeanne!, { subject: `M${i}` }));
     const pages = [];
     for (let page = 1; page <= 4; page++) {
-      const list = await listFolder(database.db, jeanne!.id, 'inbox', { page });
+      const list = await listFolder(database.db, jeanne!.id, await inboxOf(jeanne!), { page });
       assert.equal(list.pages, 4);
       pages.push(...list.messages.map((m) => m.id));
     }
     assert.deepEqual(pages, [...ids].reverse());
-    const beyond = await listFolder(database.db, jeanne!.id, 'inbox', { page: 9 });
+    const beyond = await listFolder(database.db, jeanne!.id, await inboxOf(jeanne!), { page: 9 });
     assert.equal(beyond.page, 4);
     assert.deepEqual(
       beyond.messages.map((m) => m.id),
@@ -314,8 +320,8 @@ describe('folders', () => {
   it('counts a search’s hits up to 500, then says there are more, in pages it can still turn', async () => {
     const [jeanne] = await newDomain('jeanne');
     await database.db.$executeRaw`
-      INSERT INTO messages (mailbox_id, folder, from_text, from_address, to_text, cc_text, subject, size, search_text)
-      SELECT ${jeanne!.id}, 'inbox', 'x', 'x@y.example', '', '', 'Courant ' || i, 10, ${'\u0001f x\u0001t \u0001s courant\u0001b '}
+      INSERT INTO messages (mailbox_id, folder_id, uid, from_text, from_address, to_text, cc_text, subject, size, search_text)
+      SELECT ${jeanne!.id}, ${await inboxOf(jeanne!)}, i, 'x', 'x@y.example', '', '', 'Courant ' || i, 10, ${'\u0001f x\u0001t \u0001s courant\u0001b '}
       FROM generate_series(1, 520) AS i`;
     const client = await signIn(jeanne!);
     const page = await client.get('/webmail/reception?q=courant');
@@ -883,7 +889,7 @@ describe('isolation', () => {
       assert.equal(response.statusCode, 404, field);
     }
     // Bob's message is untouched: unread, in his inbox, his storage the same; Alice received nothing.
-    await database.db.message.update({ where: { id }, data: { folder: 'trash' } });
+    assert.ok(await moveToTrash(database.db, bob!.id, id));
     const response = await client.post(`/webmail/messages/${id}/supprimer`, {}, { from: '/webmail/reception' });
     assert.equal(response.statusCode, 404);
     const row = await messageRow(id);
@@ -907,5 +913,65 @@ describe('isolation', () => {
       headers: { cookie: `easymail=${client.cookie('easymail')}`, 'content-type': 'multipart/form-data; boundary=b' },
     });
     assert.equal(multipart.statusCode, 403);
+  });
+});
+
+describe('user folders in the webmail', () => {
+  it('creates, fills, flags, renames and deletes a folder, its messages going to Corbeille', async () => {
+    const [jeanne, paul] = await newDomain('jeanne', 'paul');
+    const id = await deliver(jeanne!, { subject: 'À classer' });
+    const client = await signIn(jeanne!);
+
+    const refused = await client.post('/webmail/dossiers', { name: 'Corbeille' }, { from: '/webmail/dossiers' });
+    assert.equal(refused.statusCode, 422);
+    assertText(refused.body, 'Ce nom est celui d’un dossier spécial. Choisissez-en un autre.');
+    assert.match(refused.body, /id="new-name"[^>]*aria-invalid="true"/);
+
+    const created = await client.post('/webmail/dossiers', { name: 'Clients' }, { from: '/webmail/dossiers' });
+    assert.equal(created.statusCode, 303);
+    const folder = (await database.db.folder.findFirstOrThrow({ where: { mailboxId: jeanne!.id, name: 'Clients' } }))
+      .id;
+    const nav = (await client.get('/webmail/reception')).body;
+    assert.match(nav, new RegExp(`href="/webmail/dossiers/${folder}"`));
+    for (const name of ['Brouillons', 'Courrier indésirable', 'Archives']) assertText(nav, name);
+
+    const moved = await client.post(
+      `/webmail/messages/${id}/deplacer`,
+      { dossier: String(folder) },
+      { from: `/webmail/messages/${id}` },
+    );
+    assert.equal(moved.statusCode, 303);
+    assert.deepEqual(subjects((await client.get(`/webmail/dossiers/${folder}`)).body), ['À classer']);
+    const flagged = await client.post(
+      `/webmail/messages/${id}/suivre`,
+      { suivre: '1' },
+      { from: `/webmail/messages/${id}` },
+    );
+    assert.equal(flagged.statusCode, 303);
+    assert.equal((await messageRow(id))!.flagged, true);
+    assertText((await client.get(`/webmail/dossiers/${folder}`)).body, 'Suivi');
+
+    // Another mailbox's folder is a 404, to look at and to change.
+    const other = await signIn(paul!);
+    assert.equal((await other.get(`/webmail/dossiers/${folder}`)).statusCode, 404);
+    const stolen = await other.post(
+      `/webmail/dossiers/${folder}/renommer`,
+      { name: 'X' },
+      { from: '/webmail/dossiers' },
+    );
+    assert.equal(stolen.statusCode, 404);
+
+    const renamed = await client.post(
+      `/webmail/dossiers/${folder}/renommer`,
+      { name: 'Clients 2026' },
+      { from: '/webmail/dossiers' },
+    );
+    assert.equal(renamed.statusCode, 303);
+    const question = await client.get(`/webmail/dossiers/${folder}/supprimer`);
+    assertText(question.body, 'Le dossier « Clients 2026 » contient 1 message');
+    const deleted = await client.post(`/webmail/dossiers/${folder}/supprimer`, {}, { from: '/webmail/dossiers' });
+    assert.equal(deleted.statusCode, 303);
+    assert.equal((await messageRow(id))!.folder, 'trash');
+    assert.equal((await client.get(`/webmail/dossiers/${folder}`)).statusCode, 404);
   });
 });

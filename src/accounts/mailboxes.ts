@@ -1,3 +1,4 @@
+import { ensureSpecialFolders } from '../mail/folders.ts';
 import type { Db } from '../db/client.ts';
 import { recordAudit, type Actor } from './audit.ts';
 import { checkLocalPart, domainForDisplay } from './names.ts';
@@ -92,6 +93,7 @@ export async function createMailbox(
     if (taken)
       return refuse('conflict', 'mailbox.errors.taken', { address: addressOf(localPart, domain.name) }, 'name');
     const mailbox = await tx.mailbox.create({ data: { domainId: domain.id, localPart, passwordHash } });
+    await ensureSpecialFolders(tx, mailbox.id);
     const address = addressOf(localPart, domain.name);
     await recordAudit(tx, who, 'mailbox.create', address, domain.id);
     return ok({ id: mailbox.id, address });

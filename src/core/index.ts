@@ -23,11 +23,22 @@ import {
   getRaw,
   indexUnsearchedMessages,
   listFolder,
-  mailboxSummary,
   moveToTrash,
   restore,
+  setFlagged,
   setSeen,
+  storageUsed,
 } from '../mail/store.ts';
+import {
+  createFolder,
+  deleteFolder,
+  getFolder,
+  getSpecialFolder,
+  listFolders,
+  moveMessages,
+  renameFolder,
+  setFlags,
+} from '../mail/folders.ts';
 
 type WithoutDb<F> = F extends (db: Db, ...args: infer A) => infer R ? (...args: A) => R : never;
 type DbFunctions = Record<string, (db: Db, ...args: never[]) => unknown>;
@@ -68,11 +79,20 @@ export function createCore(db: Db, config: Config) {
     audit: withDb(db, { recordAudit }),
     mail: {
       ...withDb(db, {
+        listFolders,
+        getFolder,
+        getSpecialFolder,
+        createFolder,
+        renameFolder,
+        deleteFolder,
+        moveMessages,
+        setFlags,
         listFolder,
-        mailboxSummary,
+        storageUsed,
         getRaw,
         getMessage,
         setSeen,
+        setFlagged,
         moveToTrash,
         restore,
         deleteForever,

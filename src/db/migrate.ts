@@ -27,10 +27,17 @@ export function readMigrations(dir = MIGRATIONS_DIR): Migration[] {
 
 /**
  * Applies the pending migrations, each in its own transaction, and records them in
- * `_prisma_migrations` as `prisma migrate deploy` does. Returns the names applied.
+ * `_prisma_migrations` as `prisma migrate deploy` does. Returns the names applied. `upTo` stops
+ * after the migration of that name (a test builds a database as an older release left it).
  */
-export async function applyMigrations(databaseUrl: string, dir = MIGRATIONS_DIR): Promise<string[]> {
-  const migrations = readMigrations(dir);
+export async function applyMigrations(
+  databaseUrl: string,
+  options: { dir?: string; upTo?: string } = {},
+): Promise<string[]> {
+  const all = readMigrations(options.dir);
+  const last = options.upTo === undefined ? all.length - 1 : all.findIndex((m) => m.name === options.upTo);
+  if (last < 0) throw new Error(`No migration named ${options.upTo}.`);
+  const migrations = all.slice(0, last + 1);
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {

@@ -5,7 +5,7 @@ import { readMessage } from './mime.ts';
 /** The stored message a reply or forward starts from. */
 export interface Original {
   id: bigint;
-  folder: string;
+  folder: { specialUse: string | null };
   subject: string;
   size: number;
   sentAt: Date | null;
@@ -55,7 +55,7 @@ export function forwardedFileName(subject: string): string {
 export async function draftReply(original: Original, introduce: (from: string, date: Date) => string): Promise<Draft> {
   const parsed = await readMessage(original.raw);
   const to =
-    original.folder === 'sent'
+    original.folder.specialUse === 'sent'
       ? parsed.toAddresses
       : parsed.replyTo.length > 0
         ? parsed.replyTo

@@ -19,6 +19,13 @@ export interface IngestInput {
 
 const MAX_LISTED_ATTACHMENTS = 200;
 
+/**
+ * A message's uid between its insert and the end of its transaction: negative, so never a real
+ * UID, and distinct for every message being delivered at once, so the (folder_id, uid) unique
+ * index never makes one delivery wait for another.
+ */
+const placeholderUid = (id: bigint) => -Number(id % 2_147_483_647n) - 1;
+
 /** The metadata columns of a message, read from its headers. */
 async function metadataOf(raw: Buffer) {
   const message = await readMessage(raw);
@@ -134,18 +141,29 @@ export async function ingestMessage(db: Db, input: IngestInput): Promise<Result<
   try {
     return await db.$transaction(
       async (tx) => {
+        const mailboxIds = copies.map((c) => c.mailboxId);
+        const folders = await tx.$queryRaw<{ id: number; mailbox_id: number; special_use: string }[]>`
+          SELECT id, mailbox_id, special_use::text AS special_use FROM folders
+          WHERE mailbox_id = ANY(${mailboxIds}::int[]) AND special_use IN ('inbox', 'sent')`;
+        const folderOf = (c: (typeof copies)[number]) =>
+          folders.find((f) => f.mailbox_id === c.mailboxId && f.special_use === c.folder)?.id;
+        if (copies.some((c) => folderOf(c) === undefined))
+          throw new Refused(refuse('notFound', 'mail.errors.mailboxGone'));
+        // Each row's uid holds a placeholder, unique to it, until the UIDs are taken at the end.
+        const newIds = await tx.$queryRaw<{ id: bigint }[]>`
+          SELECT nextval(pg_get_serial_sequence('messages', 'id')) AS id FROM generate_series(1, ${copies.length})`;
+        const ids = newIds.map((row) => row.id);
         const rows = Prisma.join(
           copies.map(
-            (c) => Prisma.sql`(${c.mailboxId}, ${c.folder}::"Folder", ${c.seen}, ${m.fromText}, ${m.fromAddress},
-              ${m.toText}, ${m.ccText}, ${m.subject}, ${m.sentAt}, ${m.messageIdHeader}, ${m.size},
-              ${attachments}::jsonb, ${m.searchText})`,
+            (c, i) => Prisma.sql`(${ids[i]!}, ${c.mailboxId}, ${folderOf(c)!}, ${placeholderUid(ids[i]!)}, ${c.seen},
+              ${m.fromText}, ${m.fromAddress}, ${m.toText}, ${m.ccText}, ${m.subject}, ${m.sentAt},
+              ${m.messageIdHeader}, ${m.size}, ${attachments}::jsonb, ${m.searchText})`,
           ),
         );
-        const created = await tx.$queryRaw<{ id: bigint }[]>`
-          INSERT INTO messages (mailbox_id, folder, seen, from_text, from_address, to_text, cc_text, subject,
-                                sent_at, message_id_header, size, attachments, search_text)
-          VALUES ${rows} RETURNING id`;
-        const ids = created.map((row) => row.id);
+        await tx.$executeRaw`
+          INSERT INTO messages (id, mailbox_id, folder_id, uid, seen, from_text, from_address, to_text, cc_text,
+                                subject, sent_at, message_id_header, size, attachments, search_text)
+          VALUES ${rows}`;
         await tx.$executeRaw`
           INSERT INTO message_bodies (message_id, raw) SELECT id, ${raw} FROM unnest(${ids}::bigint[]) AS id`;
         for (const [mailboxId, bytes] of charges) {
@@ -154,6 +172,18 @@ export async function ingestMessage(db: Db, input: IngestInput): Promise<Result<
             WHERE id = ${mailboxId} AND storage_used + ${bytes} <= ${input.storageLimit} RETURNING id`;
           if (charged.length === 1) continue;
           throw new Refused(await uncharged(tx, mailboxId));
+        }
+        // Last, in folder id order: each folder's row stays locked only from its update to the commit.
+        const byFolder = new Map<number, bigint[]>();
+        copies.forEach((c, i) => byFolder.set(folderOf(c)!, [...(byFolder.get(folderOf(c)!) ?? []), ids[i]!]));
+        for (const [folderId, folderIds] of [...byFolder].sort(([a], [b]) => a - b)) {
+          await tx.$executeRaw`
+            WITH bump AS (
+              UPDATE folders SET uid_next = uid_next + ${folderIds.length}, highest_modseq = highest_modseq + 1
+              WHERE id = ${folderId} RETURNING uid_next - ${folderIds.length} AS first_uid, highest_modseq
+            )
+            UPDATE messages m SET uid = bump.first_uid + n.ord - 1, modseq = bump.highest_modseq
+            FROM bump, unnest(${folderIds}::bigint[]) WITH ORDINALITY AS n(id, ord) WHERE m.id = n.id`;
         }
         return ok(ids);
       },

@@ -1,12 +1,11 @@
 import { Prisma, type Db } from '../db/client.ts';
+import { moveMessages, setFlags, type FolderRef, type SpecialUse } from './folders.ts';
 import { searchTextOfRaw } from './ingest.ts';
 import { isEmptySearch, parseSearch, searchCondition } from './search.ts';
 
 // The webmail's reads and changes of stored mail. Every query names the mailbox: a message is
 // never fetched, changed or deleted by its id alone, so one user can never reach another's mail.
 
-export type FolderName = 'inbox' | 'sent' | 'trash';
-export const FOLDERS: readonly FolderName[] = ['inbox', 'sent', 'trash'];
 export const PAGE_SIZE = 50;
 /** A search counts its hits up to this many, then says "more than": counting them all costs what they cost. */
 export const MAX_COUNTED_HITS = 500;
@@ -21,8 +20,9 @@ export function parseMessageId(text: string): bigint | null {
 /** One line of a folder page. */
 export interface MessageSummary {
   id: bigint;
-  folder: FolderName;
+  folder: FolderRef;
   seen: boolean;
+  flagged: boolean;
   fromText: string;
   fromAddress: string;
   toText: string;
@@ -33,21 +33,21 @@ export interface MessageSummary {
 }
 
 /**
- * One page of a folder (or of every folder, when folder is null), newest first, 50 a page,
- * optionally only the messages a search finds (src/mail/search.ts). Pages past the middle are
- * read from the oldest end of the (mailbox, folder, received_at, id) index, so no page skips more
- * than half the folder.
+ * One page of a folder of the mailbox (or of every folder, when folderId is null), newest first,
+ * 50 a page, optionally only the messages a search finds (src/mail/search.ts). Pages past the
+ * middle are read from the oldest end of the (folder_id, received_at, id) index, so no page skips
+ * more than half the folder.
  */
 export async function listFolder(
   db: Db,
   mailboxId: number,
-  folder: FolderName | null,
+  folderId: number | null,
   options: { page?: number; search?: string } = {},
 ) {
   const search = (options.search ?? '').trim().slice(0, MAX_SEARCH_LENGTH);
   const query = parseSearch(search);
   const filter = isEmptySearch(query) ? Prisma.empty : Prisma.sql`AND ${searchCondition(query)}`;
-  const inFolder = folder ? Prisma.sql`AND folder = ${folder}::"Folder"` : Prisma.empty;
+  const inFolder = folderId === null ? Prisma.empty : Prisma.sql`AND folder_id = ${folderId}`;
   const where = Prisma.sql`mailbox_id = ${mailboxId} ${inFolder} ${filter}`;
   const searching = filter !== Prisma.empty;
   const counted = searching
@@ -68,8 +68,11 @@ export async function listFolder(
   const rows = await db.$queryRaw<
     {
       id: bigint;
-      folder: FolderName;
+      folder_id: number;
+      folder_name: string;
+      special_use: SpecialUse | null;
       seen: boolean;
+      flagged: boolean;
       from_text: string;
       from_address: string;
       to_text: string;
@@ -78,14 +81,17 @@ export async function listFolder(
       size: number;
       has_attachments: boolean;
     }[]
-  >`SELECT id, folder::text AS folder, seen, from_text, from_address, to_text, subject, received_at, size,
-           jsonb_array_length(attachments) > 0 AS has_attachments
-    FROM messages WHERE ${where} ORDER BY ${order} LIMIT ${Math.max(0, limit)} OFFSET ${offset}`;
+  >`SELECT m.id, m.folder_id, f.name AS folder_name, f.special_use::text AS special_use, m.seen, m.flagged,
+           m.from_text, m.from_address, m.to_text, m.subject, m.received_at, m.size,
+           jsonb_array_length(m.attachments) > 0 AS has_attachments
+    FROM (SELECT * FROM messages WHERE ${where} ORDER BY ${order} LIMIT ${Math.max(0, limit)} OFFSET ${offset}) m
+    JOIN folders f ON f.id = m.folder_id ORDER BY ${order}`;
   if (fromOldest) rows.reverse();
   const messages: MessageSummary[] = rows.map((r) => ({
     id: r.id,
-    folder: r.folder,
+    folder: { id: r.folder_id, name: r.folder_name, specialUse: r.special_use },
     seen: r.seen,
+    flagged: r.flagged,
     fromText: r.from_text,
     fromAddress: r.from_address,
     toText: r.to_text,
@@ -112,21 +118,18 @@ export async function indexUnsearchedMessages(db: Db, batch = 200): Promise<numb
   return pending.length;
 }
 
-/** Unread messages per folder, and the bytes the mailbox holds. */
-export async function mailboxSummary(db: Db, mailboxId: number) {
-  const [counts, mailbox] = await Promise.all([
-    db.message.groupBy({ by: ['folder'], where: { mailboxId, seen: false }, _count: { _all: true } }),
-    db.mailbox.findUnique({ where: { id: mailboxId }, select: { storageUsed: true } }),
-  ]);
-  const unread: Record<FolderName, number> = { inbox: 0, sent: 0, trash: 0 };
-  for (const row of counts) unread[row.folder] = row._count._all;
-  return { unread, storageUsed: Number(mailbox?.storageUsed ?? 0n) };
+/** The bytes the mailbox holds. */
+export async function storageUsed(db: Db, mailboxId: number): Promise<number> {
+  const mailbox = await db.mailbox.findUnique({ where: { id: mailboxId }, select: { storageUsed: true } });
+  return Number(mailbox?.storageUsed ?? 0n);
 }
 
 const MESSAGE_FIELDS = {
   id: true,
-  folder: true,
+  folder: { select: { id: true, name: true, specialUse: true } },
+  uid: true,
   seen: true,
+  flagged: true,
   fromText: true,
   fromAddress: true,
   toText: true,
@@ -153,40 +156,69 @@ export async function getRaw(db: Db, mailboxId: number, id: bigint) {
 export async function getMessage(db: Db, mailboxId: number, id: bigint) {
   const message = await getRaw(db, mailboxId, id);
   if (message && !message.seen) {
-    await db.message.updateMany({ where: { id, mailboxId }, data: { seen: true } });
+    await setFlags(db, mailboxId, [id], { seen: true });
     message.seen = true;
   }
   return message;
 }
 
+/** The folder a message of the mailbox is in, or null when there is no such message. */
+async function folderOfMessage(db: Db, mailboxId: number, id: bigint): Promise<FolderRef | null> {
+  const message = await db.message.findFirst({
+    where: { id, mailboxId },
+    select: { folder: { select: { id: true, name: true, specialUse: true } } },
+  });
+  return message?.folder ?? null;
+}
+
 /** Marks a message of the mailbox read or unread; returns its folder, or null when there is no such message. */
-export async function setSeen(db: Db, mailboxId: number, id: bigint, seen: boolean): Promise<FolderName | null> {
-  const rows = await db.$queryRaw<{ folder: FolderName }[]>`
-    UPDATE messages SET seen = ${seen} WHERE id = ${id} AND mailbox_id = ${mailboxId} RETURNING folder::text AS folder`;
-  return rows[0]?.folder ?? null;
+export async function setSeen(db: Db, mailboxId: number, id: bigint, seen: boolean): Promise<FolderRef | null> {
+  const folder = await folderOfMessage(db, mailboxId, id);
+  if (folder) await setFlags(db, mailboxId, [id], { seen });
+  return folder;
+}
+
+/** Flags a message of the mailbox for follow-up (\\Flagged) or not; false when there is no such message. */
+export async function setFlagged(db: Db, mailboxId: number, id: bigint, flagged: boolean): Promise<boolean> {
+  if (!(await folderOfMessage(db, mailboxId, id))) return false;
+  await setFlags(db, mailboxId, [id], { flagged });
+  return true;
+}
+
+/** Moves a message of the mailbox into one of its special folders; returns the folder it was in, or null. */
+async function moveToSpecial(db: Db, mailboxId: number, id: bigint, use: SpecialUse): Promise<FolderRef | null> {
+  const folder = await folderOfMessage(db, mailboxId, id);
+  const target = await db.folder.findFirst({ where: { mailboxId, specialUse: use }, select: { id: true } });
+  if (!folder || !target) return null;
+  const moved = await moveMessages(db, mailboxId, [id], target.id);
+  return moved.ok ? folder : null;
 }
 
 /**
  * Moves a message of the mailbox to the trash (a no-op when it is there already). Returns the
  * folder it was in, or null when there is no such message.
  */
-export async function moveToTrash(db: Db, mailboxId: number, id: bigint): Promise<FolderName | null> {
-  const rows = await db.$queryRaw<{ folder: FolderName }[]>`
-    WITH old AS (SELECT id, folder FROM messages WHERE id = ${id} AND mailbox_id = ${mailboxId} FOR UPDATE)
-    UPDATE messages m SET folder = 'trash' FROM old WHERE m.id = old.id RETURNING old.folder::text AS folder`;
-  return rows[0]?.folder ?? null;
+export async function moveToTrash(db: Db, mailboxId: number, id: bigint): Promise<FolderRef | null> {
+  return moveToSpecial(db, mailboxId, id, 'trash');
 }
 
 /**
  * Takes a message out of the trash: back to Envoyés when the mailbox sent it, else to the inbox.
- * Returns the folder it went to, or null when the trash holds no such message.
+ * Returns the folder's special use, or null when the trash holds no such message.
  */
-export async function restore(db: Db, mailboxId: number, id: bigint, ownAddress: string): Promise<FolderName | null> {
-  const rows = await db.$queryRaw<{ folder: FolderName }[]>`
-    UPDATE messages SET folder = (CASE WHEN lower(from_address) = lower(${ownAddress}) THEN 'sent' ELSE 'inbox' END)::"Folder"
-    WHERE id = ${id} AND mailbox_id = ${mailboxId} AND folder = 'trash'
-    RETURNING folder::text AS folder`;
-  return rows[0]?.folder ?? null;
+export async function restore(
+  db: Db,
+  mailboxId: number,
+  id: bigint,
+  ownAddress: string,
+): Promise<'sent' | 'inbox' | null> {
+  const message = await db.message.findFirst({
+    where: { id, mailboxId, folder: { specialUse: 'trash' } },
+    select: { fromAddress: true },
+  });
+  if (!message) return null;
+  const use = message.fromAddress.toLowerCase() === ownAddress.toLowerCase() ? 'sent' : 'inbox';
+  return (await moveToSpecial(db, mailboxId, id, use)) ? use : null;
 }
 
 /**
@@ -196,7 +228,9 @@ export async function restore(db: Db, mailboxId: number, id: bigint, ownAddress:
 export async function deleteForever(db: Db, mailboxId: number, id: bigint): Promise<boolean> {
   return db.$transaction(async (tx) => {
     const deleted = await tx.$queryRaw<{ size: number }[]>`
-      DELETE FROM messages WHERE id = ${id} AND mailbox_id = ${mailboxId} AND folder = 'trash' RETURNING size`;
+      DELETE FROM messages m USING folders f
+      WHERE m.id = ${id} AND m.mailbox_id = ${mailboxId} AND f.id = m.folder_id AND f.special_use = 'trash'
+      RETURNING m.size`;
     const size = deleted[0]?.size;
     if (size === undefined) return false;
     await tx.$executeRaw`
@@ -209,7 +243,10 @@ export async function deleteForever(db: Db, mailboxId: number, id: bigint): Prom
 export async function emptyTrash(db: Db, mailboxId: number): Promise<number> {
   return db.$transaction(async (tx) => {
     const deleted = await tx.$queryRaw<{ count: number; bytes: bigint | null }[]>`
-      WITH gone AS (DELETE FROM messages WHERE mailbox_id = ${mailboxId} AND folder = 'trash' RETURNING size)
+      WITH gone AS (
+        DELETE FROM messages m USING folders f
+        WHERE m.mailbox_id = ${mailboxId} AND f.id = m.folder_id AND f.special_use = 'trash' RETURNING m.size
+      )
       SELECT count(*)::int AS count, sum(size)::bigint AS bytes FROM gone`;
     const { count = 0, bytes = 0n } = deleted[0] ?? {};
     if (count > 0) {

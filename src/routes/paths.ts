@@ -1,14 +1,23 @@
 // Every path of the site, in one table: the routes register them, redirects and templates
 // (`it.paths`) link to them. A path with an id is a function of it; `:id` gives the route pattern.
 
-import type { FolderName } from '../mail/store.ts';
+import type { SpecialUse } from '../mail/folders.ts';
 
-/** The webmail's folders as they appear in URLs. */
-const FOLDER_SLUGS: Record<FolderName, string> = { inbox: 'reception', sent: 'envoyes', trash: 'corbeille' };
+/** The special-use folders as they appear in URLs; the user's own folders go by id. */
+export const SPECIAL_SLUGS: Record<SpecialUse, string> = {
+  inbox: 'reception',
+  sent: 'envoyes',
+  drafts: 'brouillons',
+  junk: 'indesirables',
+  archive: 'archives',
+  trash: 'corbeille',
+};
 
 type Id = number | bigint | string;
 const account = (id: Id) => `/admin/courriel/comptes/${id}`;
 const message = (id: Id) => `/webmail/messages/${id}`;
+const special = (use: SpecialUse) => `/webmail/${SPECIAL_SLUGS[use]}`;
+const userFolder = (id: Id) => `/webmail/dossiers/${id}`;
 
 export const PATHS = {
   public: {
@@ -41,7 +50,14 @@ export const PATHS = {
     signIn: '/webmail',
     signOut: '/webmail/deconnexion',
     inbox: '/webmail/reception',
-    folder: (folder: FolderName) => `/webmail/${FOLDER_SLUGS[folder]}`,
+    special,
+    /** A folder's page: its slug when it is special, else its id. */
+    folder: (folder: { id: Id; specialUse: SpecialUse | null }) =>
+      folder.specialUse ? special(folder.specialUse) : userFolder(folder.id),
+    userFolder,
+    folders: '/webmail/dossiers',
+    renameFolder: (id: Id) => `${userFolder(id)}/renommer`,
+    removeFolder: (id: Id) => `${userFolder(id)}/supprimer`,
     emptyTrash: '/webmail/corbeille/vider',
     compose: '/webmail/nouveau',
     reply: (id: Id) => `/webmail/nouveau?repondre=${id}`,
@@ -54,5 +70,7 @@ export const PATHS = {
     trash: (id: Id) => `${message(id)}/corbeille`,
     restore: (id: Id) => `${message(id)}/restaurer`,
     remove: (id: Id) => `${message(id)}/supprimer`,
+    move: (id: Id) => `${message(id)}/deplacer`,
+    flag: (id: Id) => `${message(id)}/suivre`,
   },
 } as const;

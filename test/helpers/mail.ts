@@ -1,6 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import type { Config } from '../../src/config.ts';
 import type { Db } from '../../src/db/client.ts';
+import { ensureSpecialFolders } from '../../src/mail/folders.ts';
 import { createCore } from '../../src/core/index.ts';
 import type { Logger } from '../../src/core/logger.ts';
 import { startSmtpServer, type SmtpListener } from '../../src/smtp/inbound.ts';
@@ -26,10 +27,13 @@ export async function addMailbox(
     create: { name, adminPasswordHash: 'x', mailboxQuota: 1000, state: options.state ?? 'active' },
     update: {},
   });
-  const mailbox = await db.mailbox.create({
-    data: { domainId: domain.id, localPart, passwordHash: 'x', storageUsed: options.storageUsed ?? 0n },
+  return db.$transaction(async (tx) => {
+    const mailbox = await tx.mailbox.create({
+      data: { domainId: domain.id, localPart, passwordHash: 'x', storageUsed: options.storageUsed ?? 0n },
+    });
+    await ensureSpecialFolders(tx, mailbox.id);
+    return mailbox.id;
   });
-  return mailbox.id;
 }
 
 /** The listener on a port of its own, with the test configuration plus overrides. */

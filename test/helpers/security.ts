@@ -6,6 +6,7 @@ import { addDomain, findDomain } from '../../src/accounts/domains.ts';
 import { createMailbox } from '../../src/accounts/mailboxes.ts';
 import type { Db } from '../../src/db/client.ts';
 import { ingestMessage } from '../../src/mail/ingest.ts';
+import { moveToTrash } from '../../src/mail/store.ts';
 import { Client } from './app.ts';
 
 export const PASSWORD = 'correct horse battery staple';
@@ -65,7 +66,7 @@ export async function snapshot(db: Db) {
     db.$queryRaw<{ h: string }[]>`
       SELECT md5(coalesce(string_agg(admin_password_hash || state::text || mailbox_quota::text, ',' ORDER BY id), ''))
         || md5(coalesce((SELECT string_agg(password_hash || local_part, ',' ORDER BY id) FROM mailboxes), ''))
-        || md5(coalesce((SELECT string_agg(folder::text || seen::text, ',' ORDER BY id) FROM messages), '')) AS h
+        || md5(coalesce((SELECT string_agg(folder_id::text || uid::text || seen::text || flagged::text, ',' ORDER BY id) FROM messages), '')) AS h
       FROM domains`,
   ]);
   return { domains, mailboxes, messages, audit, state: hashes[0]?.h };
@@ -98,6 +99,6 @@ export async function addMessage(db: Db, mailboxId: number, folder: 'inbox' | 's
   });
   assert.ok(stored.ok);
   const id = stored.value[0]!;
-  if (folder === 'trash') await db.message.update({ where: { id }, data: { folder: 'trash' } });
+  if (folder === 'trash') assert.ok(await moveToTrash(db, mailboxId, id));
   return id;
 }

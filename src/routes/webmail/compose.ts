@@ -192,6 +192,6 @@ export default async function webmailComposeRoutes(fastify: FastifyInstance) {
         ? { key: 'webmail.flash.sentExcept', address: rejected.join(', ') }
         : { key: 'webmail.flash.sent' },
     );
-    return reply.redirect(PATHS.webmail.folder('sent'), 303);
+    return reply.redirect(PATHS.webmail.special('sent'), 303);
   });
 }

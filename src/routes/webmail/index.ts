@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { requireMailboxUser } from '../../plugins/auth.ts';
 import webmailComposeRoutes from './compose.ts';
+import webmailFolderRoutes from './folders.ts';
 import webmailMailRoutes from './mail.ts';
 import webmailPasswordRoutes from './password.ts';
 import webmailSignInRoutes from './sign-in.ts';
@@ -11,6 +12,7 @@ export default async function webmailRoutes(app: FastifyInstance) {
   await app.register(async (signedIn) => {
     signedIn.addHook('preHandler', requireMailboxUser);
     await signedIn.register(webmailMailRoutes);
+    await signedIn.register(webmailFolderRoutes);
     await signedIn.register(webmailPasswordRoutes);
   });
   // Its own scope: multipart parsing, and the sign-in check before an upload is read.

@@ -1,12 +1,12 @@
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { MessageKey } from '../../i18n/index.ts';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { readAttachment, readMessage } from '../../mail/mime.ts';
 import { sanitizeMessageHtml, textToHtml } from '../../mail/sanitize.ts';
-import { FOLDERS, MAX_SEARCH_LENGTH, type FolderName } from '../../mail/store.ts';
+import { parseFolderId, type FolderRef, type SpecialUse } from '../../mail/folders.ts';
+import { MAX_SEARCH_LENGTH } from '../../mail/store.ts';
 import { formatBytes, formatDateTime, formatShortDateTime, setFlash, takeFlash } from '../shared.ts';
-import { PATHS } from '../paths.ts';
-import { messageIdOr404, notFound, webmailPage } from './shared.ts';
+import { PATHS, SPECIAL_SLUGS } from '../paths.ts';
+import { folderLabel, messageIdOr404, notFound, webmailPage } from './shared.ts';
 
 const ListQuerySchema = Type.Object({
   page: Type.Optional(Type.String({ maxLength: 20 })),
@@ -16,6 +16,8 @@ const ListQuerySchema = Type.Object({
 const IdSchema = Type.Object({ id: Type.String({ maxLength: 40 }) });
 const AttachmentSchema = Type.Object({ id: Type.String({ maxLength: 40 }), n: Type.String({ maxLength: 10 }) });
 const ImagesSchema = Type.Object({ images: Type.Optional(Type.String({ maxLength: 10 })) });
+const MoveSchema = Type.Object({ dossier: Type.Optional(Type.String({ maxLength: 20 })) });
+const FlagSchema = Type.Object({ suivre: Type.Optional(Type.String({ maxLength: 1 })) });
 
 // Types a browser shows or plays without running anything; every other type (HTML, SVG, XML,
 // scripts, unknown) is sent as application/octet-stream, so a download can never become a page.
@@ -76,74 +78,93 @@ export function frameCsp(remoteImages: boolean): string {
   ].join('; ');
 }
 
-const folderName = (request: FastifyRequest, folder: FolderName) =>
-  request.t(`webmail.folders.${folder}` as MessageKey);
-
 /** Folder pages, reading a message, its frame and attachments, and moving or deleting it. */
 export default async function webmailMailRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const mail = app.core.mail;
 
-  for (const folder of FOLDERS) {
-    app.get(PATHS.webmail.folder(folder), { schema: { querystring: ListQuerySchema } }, async (request, reply) => {
-      const { t, lang } = request;
-      const pageText = request.query.page ?? '';
-      const search = (request.query.q ?? '').trim().slice(0, MAX_SEARCH_LENGTH);
-      // `dans=tout`: the search runs in every folder, each result naming its folder.
-      const everywhere = Boolean(search) && request.query.dans === 'tout';
-      const list = await mail.listFolder(request.mailbox.id, everywhere ? null : folder, {
-        page: /^\d{1,6}$/.test(pageText) ? Number(pageText) : 1,
-        search,
-      });
-      const href = (page: number) => {
-        const query = new URLSearchParams({
-          ...(search ? { q: search } : {}),
-          ...(everywhere ? { dans: 'tout' } : {}),
-          ...(page > 1 ? { page: String(page) } : {}),
-        });
-        return `${PATHS.webmail.folder(folder)}${query.size ? `?${query}` : ''}`;
-      };
-      const name = folderName(request, folder);
-      return webmailPage(
-        request,
-        reply,
-        'folder',
-        {
-          title: name,
-          folder,
-          folderName: name,
-          folderHref: PATHS.webmail.folder(folder),
-          notice: takeFlash(request),
-          search: list.search,
-          everywhere,
-          searchMax: MAX_SEARCH_LENGTH,
-          searchSummary: list.moreThan
-            ? t('webmail.search.summaryMany', { max: list.total, query: list.search })
-            : t.plural('webmail.search.summary', list.total, { query: list.search }),
-          caption: list.moreThan
-            ? t('webmail.list.captionMany', { folder: name, max: list.total, page: list.page, pages: list.pages })
-            : t.plural('webmail.list.caption', list.total, { folder: name, page: list.page, pages: list.pages }),
-          total: list.total,
-          page: list.page,
-          pages: list.pages,
-          previousHref: list.page > 1 ? href(list.page - 1) : null,
-          nextHref: list.page < list.pages ? href(list.page + 1) : null,
-          messages: list.messages.map((m) => ({
-            href: PATHS.webmail.message(m.id),
-            folderName: folderName(request, m.folder),
-            unread: !m.seen,
-            correspondent: m.folder === 'sent' ? m.toText || '—' : m.fromText || m.fromAddress || '—',
-            subject: m.subject || t('webmail.message.noSubject'),
-            hasAttachments: m.hasAttachments,
-            iso: m.receivedAt.toISOString(),
-            date: formatShortDateTime(lang, m.receivedAt),
-            size: formatBytes(lang, m.size),
-          })),
-        },
-        folder,
-      );
+  /** The mailbox's special folder of that use (every mailbox has all six). */
+  const specialFolder = async (request: FastifyRequest, use: SpecialUse) =>
+    (await mail.getSpecialFolder(request.mailbox.id, use))!;
+
+  type ListRequest = FastifyRequest<{ Querystring: { page?: string; q?: string; dans?: string } }>;
+  async function folderPage(request: ListRequest, reply: FastifyReply, folder: FolderRef) {
+    const { t, lang } = request;
+    const pageText = request.query.page ?? '';
+    const search = (request.query.q ?? '').trim().slice(0, MAX_SEARCH_LENGTH);
+    // `dans=tout`: the search runs in every folder, each result naming its folder.
+    const everywhere = Boolean(search) && request.query.dans === 'tout';
+    const list = await mail.listFolder(request.mailbox.id, everywhere ? null : folder.id, {
+      page: /^\d{1,6}$/.test(pageText) ? Number(pageText) : 1,
+      search,
     });
+    const href = (page: number) => {
+      const query = new URLSearchParams({
+        ...(search ? { q: search } : {}),
+        ...(everywhere ? { dans: 'tout' } : {}),
+        ...(page > 1 ? { page: String(page) } : {}),
+      });
+      return `${PATHS.webmail.folder(folder)}${query.size ? `?${query}` : ''}`;
+    };
+    const name = folderLabel(request, folder);
+    return webmailPage(
+      request,
+      reply,
+      'folder',
+      {
+        title: name,
+        folder: folder.specialUse,
+        folderName: name,
+        folderHref: PATHS.webmail.folder(folder),
+        notice: takeFlash(request),
+        search: list.search,
+        everywhere,
+        searchMax: MAX_SEARCH_LENGTH,
+        searchSummary: list.moreThan
+          ? t('webmail.search.summaryMany', { max: list.total, query: list.search })
+          : t.plural('webmail.search.summary', list.total, { query: list.search }),
+        caption: list.moreThan
+          ? t('webmail.list.captionMany', { folder: name, max: list.total, page: list.page, pages: list.pages })
+          : t.plural('webmail.list.caption', list.total, { folder: name, page: list.page, pages: list.pages }),
+        total: list.total,
+        page: list.page,
+        pages: list.pages,
+        previousHref: list.page > 1 ? href(list.page - 1) : null,
+        nextHref: list.page < list.pages ? href(list.page + 1) : null,
+        messages: list.messages.map((m) => ({
+          href: PATHS.webmail.message(m.id),
+          folderName: folderLabel(request, m.folder),
+          unread: !m.seen,
+          flagged: m.flagged,
+          correspondent: m.folder.specialUse === 'sent' ? m.toText || '—' : m.fromText || m.fromAddress || '—',
+          subject: m.subject || t('webmail.message.noSubject'),
+          hasAttachments: m.hasAttachments,
+          iso: m.receivedAt.toISOString(),
+          date: formatShortDateTime(lang, m.receivedAt),
+          size: formatBytes(lang, m.size),
+        })),
+      },
+      folder.id,
+    );
   }
+
+  for (const use of Object.keys(SPECIAL_SLUGS) as SpecialUse[]) {
+    app.get(PATHS.webmail.special(use), { schema: { querystring: ListQuerySchema } }, async (request, reply) =>
+      folderPage(request, reply, await specialFolder(request, use)),
+    );
+  }
+
+  app.get(
+    PATHS.webmail.userFolder(':id'),
+    { schema: { params: IdSchema, querystring: ListQuerySchema } },
+    async (request, reply) => {
+      const id = parseFolderId(request.params.id);
+      const folder = id === null ? null : await mail.getFolder(request.mailbox.id, id);
+      // A special folder has its own address: its id alone is not one.
+      if (!folder || folder.specialUse) return notFound(reply);
+      return folderPage(request, reply, folder);
+    },
+  );
 
   app.get(
     PATHS.webmail.message(':id'),
@@ -163,6 +184,7 @@ export default async function webmailMailRoutes(fastify: FastifyInstance) {
           : 0;
       const date = message.sentAt ?? message.receivedAt;
       const subject = message.subject || t('webmail.message.noSubject');
+      const folders = await mail.listFolders(request.mailbox.id);
       return webmailPage(
         request,
         reply,
@@ -170,9 +192,15 @@ export default async function webmailMailRoutes(fastify: FastifyInstance) {
         {
           title: subject,
           subject,
-          folder: message.folder,
-          folderName: folderName(request, message.folder),
+          folder: message.folder.specialUse,
+          folderName: folderLabel(request, message.folder),
           folderHref: PATHS.webmail.folder(message.folder),
+          flagged: message.flagged,
+          flagAction: PATHS.webmail.flag(id),
+          moveAction: PATHS.webmail.move(id),
+          moveTargets: folders
+            .filter((f) => f.id !== message.folder.id)
+            .map((f) => ({ id: f.id, name: folderLabel(request, f) })),
           notice: takeFlash(request),
           from: parsed.fromName ? `${parsed.fromName} <${parsed.fromAddress}>` : parsed.fromAddress || parsed.from,
           to: message.toText,
@@ -196,7 +224,7 @@ export default async function webmailMailRoutes(fastify: FastifyInstance) {
           restoreAction: PATHS.webmail.restore(id),
           removeHref: PATHS.webmail.remove(id),
         },
-        message.folder,
+        message.folder.id,
       );
     },
   );
@@ -281,7 +309,7 @@ export default async function webmailMailRoutes(fastify: FastifyInstance) {
     const folder = await mail.restore(request.mailbox.id, id, request.mailbox.address);
     if (!folder) return notFound(reply);
     setFlash(request, { key: folder === 'sent' ? 'webmail.flash.restoredSent' : 'webmail.flash.restoredInbox' });
-    return reply.redirect(PATHS.webmail.folder('trash'), 303);
+    return reply.redirect(PATHS.webmail.special('trash'), 303);
   });
 
   // Deleting for good asks first: the page names the message, the POST deletes it.
@@ -289,7 +317,7 @@ export default async function webmailMailRoutes(fastify: FastifyInstance) {
     const id = await messageIdOr404(reply, request.params.id);
     if (id === null) return reply;
     const message = await mail.getRaw(request.mailbox.id, id);
-    if (!message || message.folder !== 'trash') return notFound(reply);
+    if (!message || message.folder.specialUse !== 'trash') return notFound(reply);
     const subject = message.subject || request.t('webmail.message.noSubject');
     return webmailPage(
       request,
@@ -302,7 +330,7 @@ export default async function webmailMailRoutes(fastify: FastifyInstance) {
         action: PATHS.webmail.remove(id),
         cancelHref: PATHS.webmail.message(id),
       },
-      'trash',
+      message.folder.id,
     );
   });
 
@@ -311,7 +339,26 @@ export default async function webmailMailRoutes(fastify: FastifyInstance) {
     if (id === null) return reply;
     if (!(await mail.deleteForever(request.mailbox.id, id))) return notFound(reply);
     setFlash(request, { key: 'webmail.flash.deleted' });
-    return reply.redirect(PATHS.webmail.folder('trash'), 303);
+    return reply.redirect(PATHS.webmail.special('trash'), 303);
+  });
+
+  app.post(PATHS.webmail.move(':id'), { schema: { params: IdSchema, body: MoveSchema } }, async (request, reply) => {
+    const id = await messageIdOr404(reply, request.params.id);
+    if (id === null) return reply;
+    const target = parseFolderId(request.body.dossier ?? '');
+    const moved = target === null ? null : await mail.moveMessages(request.mailbox.id, [id], target);
+    if (!moved?.ok || !(await mail.getRaw(request.mailbox.id, id))) return notFound(reply);
+    setFlash(request, { key: 'webmail.flash.moved' });
+    return reply.redirect(PATHS.webmail.message(id), 303);
+  });
+
+  app.post(PATHS.webmail.flag(':id'), { schema: { params: IdSchema, body: FlagSchema } }, async (request, reply) => {
+    const id = await messageIdOr404(reply, request.params.id);
+    if (id === null) return reply;
+    const flagged = request.body.suivre === '1';
+    if (!(await mail.setFlagged(request.mailbox.id, id, flagged))) return notFound(reply);
+    setFlash(request, { key: flagged ? 'webmail.flash.flagged' : 'webmail.flash.unflagged' });
+    return reply.redirect(PATHS.webmail.message(id), 303);
   });
 
   app.get(PATHS.webmail.emptyTrash, async (request, reply) =>
@@ -324,15 +371,15 @@ export default async function webmailMailRoutes(fastify: FastifyInstance) {
         question: request.t('webmail.trash.question'),
         confirmLabel: request.t('webmail.trash.empty'),
         action: PATHS.webmail.emptyTrash,
-        cancelHref: PATHS.webmail.folder('trash'),
+        cancelHref: PATHS.webmail.special('trash'),
       },
-      'trash',
+      (await specialFolder(request, 'trash')).id,
     ),
   );
 
   app.post(PATHS.webmail.emptyTrash, async (request, reply) => {
     await mail.emptyTrash(request.mailbox.id);
     setFlash(request, { key: 'webmail.flash.emptied' });
-    return reply.redirect(PATHS.webmail.folder('trash'), 303);
+    return reply.redirect(PATHS.webmail.special('trash'), 303);
   });
 }

@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { MessageKey } from '../../i18n/index.ts';
-import { FOLDERS, parseMessageId, type FolderName } from '../../mail/store.ts';
+import type { FolderRef } from '../../mail/folders.ts';
+import { parseMessageId } from '../../mail/store.ts';
 import { sendErrorPage } from '../../plugins/errors.ts';
 import { PATHS } from '../paths.ts';
 import { formatBytes } from '../shared.ts';
@@ -17,6 +18,11 @@ export function notFound(reply: FastifyReply) {
   return sendErrorPage(reply, 404, 'notFound');
 }
 
+/** A folder's name as the reader sees it: a special folder's in the reader's language, else the user's own. */
+export function folderLabel(request: FastifyRequest, folder: Pick<FolderRef, 'name' | 'specialUse'>): string {
+  return folder.specialUse ? request.t(`webmail.folders.${folder.specialUse}` as MessageKey) : folder.name;
+}
+
 /**
  * Renders a webmail screen with its navigation: folders with unread counts, the user's address and
  * storage. `current` marks the navigation entry of the screen.
@@ -26,17 +32,24 @@ export async function webmailPage(
   reply: FastifyReply,
   screen: string,
   data: Record<string, unknown> & { title: string },
-  current?: FolderName | 'compose' | 'password',
+  current?: number | 'compose' | 'password' | 'folders',
 ) {
   const { t, lang } = request;
-  const summary = await request.server.core.mail.mailboxSummary(request.mailbox.id);
+  const mail = request.server.core.mail;
+  const [list, storageUsed] = await Promise.all([
+    mail.listFolders(request.mailbox.id),
+    mail.storageUsed(request.mailbox.id),
+  ]);
   const quota = request.server.config.mailboxStorageBytes;
-  const folders = FOLDERS.map((folder) => ({
+  // A user folder shows its last level, indented under its parent: `Projets/2026` is `2026`.
+  const folders = list.map((folder) => ({
     href: PATHS.webmail.folder(folder),
-    name: t(`webmail.folders.${folder}` as MessageKey),
-    unread: summary.unread[folder],
-    unreadText: t.plural('webmail.nav.unread', summary.unread[folder]),
-    current: folder === current,
+    name: folder.specialUse ? folderLabel(request, folder) : folder.name.split('/').at(-1)!,
+    fullName: folderLabel(request, folder),
+    depth: folder.specialUse ? 0 : folder.name.split('/').length - 1,
+    unread: folder.unread,
+    unreadText: t.plural('webmail.nav.unread', folder.unread),
+    current: folder.id === current,
   }));
   return reply.page(`webmail/${screen}`, {
     ...data,
@@ -45,11 +58,11 @@ export async function webmailPage(
       folders,
       current,
       storage: t('webmail.nav.storage', {
-        used: formatBytes(lang, summary.storageUsed),
+        used: formatBytes(lang, storageUsed),
         quota: formatBytes(lang, quota),
-        percent: Math.min(100, Math.round((summary.storageUsed / quota) * 100)),
+        percent: Math.min(100, Math.round((storageUsed / quota) * 100)),
       }),
-      storageHigh: summary.storageUsed / quota >= 0.9,
+      storageHigh: storageUsed / quota >= 0.9,
     },
   });
 }
