@@ -58,10 +58,10 @@ after(async () => {
 async function subjectsOf(localPart: string) {
   const rows = await database.db.message.findMany({
     where: { mailbox: { localPart, domain: { name: 'envoi.example' } } },
-    select: { subject: true, folder: true },
+    select: { subject: true, folder: { select: { specialUse: true } } },
     orderBy: { id: 'asc' },
   });
-  return rows.map((r) => `${r.folder}:${r.subject}`);
+  return rows.map((r) => `${r.folder.specialUse}:${r.subject}`);
 }
 
 /** A line-by-line SMTP client that can switch to TLS, as a mail program does. */

@@ -85,16 +85,25 @@ async function ingestOne(
   raw: Uint8Array,
   storageLimit: number,
 ): Promise<Result<bigint[]>> {
+  // The folder's row is updated after the charge, so it stays locked only from there to the commit,
+  // and UIDs grow in commit order.
   const created = await db.$queryRaw<{ id: bigint }[]>`
     WITH charged AS (
       UPDATE mailboxes SET storage_used = storage_used + ${m.size}
-      WHERE id = ${copy.mailboxId} AND storage_used + ${m.size} <= ${storageLimit} RETURNING id
+      WHERE id = ${copy.mailboxId} AND storage_used + ${m.size} <= ${storageLimit}
+        AND EXISTS (SELECT 1 FROM folders WHERE mailbox_id = ${copy.mailboxId} AND special_use = ${copy.folder}::"SpecialUse")
+      RETURNING id
+    ), folder AS (
+      UPDATE folders SET uid_next = uid_next + 1, highest_modseq = highest_modseq + 1
+      WHERE mailbox_id = (SELECT id FROM charged) AND special_use = ${copy.folder}::"SpecialUse"
+      RETURNING id, mailbox_id, uid_next - 1 AS uid, highest_modseq
     ), message AS (
-      INSERT INTO messages (mailbox_id, folder, seen, from_text, from_address, to_text, cc_text, subject,
-                            sent_at, message_id_header, size, attachments, search_text)
-      SELECT id, ${copy.folder}::"Folder", ${copy.seen}, ${m.fromText}, ${m.fromAddress}, ${m.toText}, ${m.ccText},
-             ${m.subject}, ${m.sentAt}, ${m.messageIdHeader}, ${m.size}, ${attachments}::jsonb, ${m.searchText}
-      FROM charged RETURNING id
+      INSERT INTO messages (mailbox_id, folder_id, uid, modseq, seen, from_text, from_address, to_text, cc_text,
+                            subject, sent_at, message_id_header, size, attachments, search_text)
+      SELECT mailbox_id, id, uid, highest_modseq, ${copy.seen}, ${m.fromText}, ${m.fromAddress}, ${m.toText},
+             ${m.ccText}, ${m.subject}, ${m.sentAt}, ${m.messageIdHeader}, ${m.size}, ${attachments}::jsonb,
+             ${m.searchText}
+      FROM folder RETURNING id
     ), body AS (
       INSERT INTO message_bodies (message_id, raw) SELECT id, ${raw} FROM message
     )
