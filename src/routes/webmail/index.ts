@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { requireMailboxUser } from '../../plugins/auth.ts';
 import webmailComposeRoutes from './compose.ts';
 import webmailMailRoutes from './mail.ts';
+import webmailMailProgramRoutes from './mail-programs.ts';
 import webmailPasswordRoutes from './password.ts';
 import webmailSignInRoutes from './sign-in.ts';
 
@@ -12,6 +13,7 @@ export default async function webmailRoutes(app: FastifyInstance) {
     signedIn.addHook('preHandler', requireMailboxUser);
     await signedIn.register(webmailMailRoutes);
     await signedIn.register(webmailPasswordRoutes);
+    await signedIn.register(webmailMailProgramRoutes);
   });
   // Its own scope: multipart parsing, and the sign-in check before an upload is read.
   await app.register(webmailComposeRoutes);
