@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { translate } from '../src/i18n/index.ts';
+import { CSRF_EXEMPT_PATHS } from '../src/plugins/security.ts';
 import { buildTestApp, Client } from './helpers/app.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/db.ts';
 import {
@@ -73,12 +74,22 @@ describe('CSRF tokens (V4.2.2)', () => {
           ? { action: 'generate' }
           : { action: 'delete', mailbox: String(ids.mailbox), lang: 'en' };
         const response = await client.post(url, body, { csrf: false });
-        // The webmail's compose form is checked for a session before its body is read.
-        const expected = route === 'POST /webmail/nouveau' && client !== user ? 303 : 403;
+        // The webmail's compose form is checked for a session before its body is read. Outlook's
+        // Autodiscover takes no token (a mail program has no session, and it changes nothing): a
+        // form is only a request it cannot read.
+        const machine = CSRF_EXEMPT_PATHS.has(route.slice(5));
+        const expected = route === 'POST /webmail/nouveau' && client !== user ? 303 : machine ? 400 : 403;
         assert.equal(response.statusCode, expected, `${route}`);
       }
     }
     assert.deepEqual(await snapshot(database.db), before);
+  });
+
+  it('exempts exactly the two Autodiscover spellings, machine endpoints without a session', () => {
+    assert.deepEqual([...CSRF_EXEMPT_PATHS].sort(), [
+      '/Autodiscover/Autodiscover.xml',
+      '/autodiscover/autodiscover.xml',
+    ]);
   });
 
   it('refuses a token from another browser’s session, and a token without its cookie', async () => {

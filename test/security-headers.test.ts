@@ -36,6 +36,12 @@ const RESPONSES: [string, InjectOptions, number][] = [
   ['a CSRF refusal', { method: 'POST', url: '/langue', payload: 'lang=en', headers: form }, 403],
   ['a 413 page', { method: 'POST', url: '/langue', payload: 'x=' + 'a'.repeat(1_100_000), headers: form }, 413],
   ['a malformed URL', { url: '/%zz' }, 400],
+  ['a mail program’s autoconfig document', { url: '/mail/config-v1.1.xml' }, 200],
+  [
+    'an Autodiscover refusal (no CSRF token: a machine endpoint)',
+    { method: 'POST', url: '/autodiscover/autodiscover.xml', payload: 'x', headers: { 'content-type': 'text/xml' } },
+    400,
+  ],
 ];
 
 function assertStrictHeaders(response: LightMyRequestResponse) {

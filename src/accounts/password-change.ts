@@ -1,7 +1,7 @@
 import type { Db } from '../db/client.ts';
 import { recordAudit, type Actor } from './audit.ts';
 import type { MessageKey } from '../i18n/index.ts';
-import { hashPassword, passwordProblem, verifyPassword } from './passwords.ts';
+import { hashPassword, passwordProblem, verifyAgainstNothing, verifyPassword } from './passwords.ts';
 import { ok, refuse, refuseAll, type Problem, type Result } from '../core/result.ts';
 import { setMailboxPassword } from './mailboxes.ts';
 import { endAdminSessions } from './sessions.ts';
@@ -78,4 +78,13 @@ export async function changeMailboxPassword(
   const domain = { id: mailbox.domainId, name: mailbox.domain };
   const changed = await setMailboxPassword(db, domain, mailbox.id, change.next, who, keepSid);
   return changed.ok ? changed : { ...changed, field: 'next' };
+}
+
+/**
+ * True when the password is the mailbox's own: a signed-in user confirming it before it is put
+ * somewhere (a mail program's profile). Changes nothing.
+ */
+export async function verifyMailboxPassword(db: Db, mailboxId: number, password: string): Promise<boolean> {
+  const row = await db.mailbox.findUnique({ where: { id: mailboxId }, select: { passwordHash: true } });
+  return row ? verifyPassword(row.passwordHash, password) : verifyAgainstNothing(password);
 }

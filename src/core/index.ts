@@ -1,6 +1,6 @@
 import { listDomainHistory, recordAudit } from '../accounts/audit.ts';
 import { getMailbox, createMailbox, deleteMailbox, listMailboxes, setMailboxPassword } from '../accounts/mailboxes.ts';
-import { changeAdminPassword, changeMailboxPassword } from '../accounts/password-change.ts';
+import { changeAdminPassword, changeMailboxPassword, verifyMailboxPassword } from '../accounts/password-change.ts';
 import { createSession, destroySession, loadSession, pruneSessions, saveSession } from '../accounts/sessions.ts';
 import {
   getSignedInDomain,
@@ -69,6 +69,7 @@ export function createCore(db: Db, config: Config) {
       setMailboxPassword,
       changeAdminPassword,
       changeMailboxPassword,
+      verifyMailboxPassword,
       signInAdmin,
       signInMailbox,
       getSignedInDomain,

@@ -384,6 +384,82 @@ export const fr = {
   'folders.errors.special': 'Un dossier spécial ne peut être ni renommé ni supprimé.',
   'folders.errors.hasChildren': 'Ce dossier contient des sous-dossiers : supprimez-les d’abord.',
   'folders.errors.notFound': 'Ce dossier n’existe pas.',
+  // Mail programs (src/routes/webmail/mail-programs.ts, the account page's sheet).
+  'mailPrograms.title': 'Logiciel de courriel',
+  'mailPrograms.nav': 'Logiciel de courriel',
+  'mailPrograms.intro':
+    'Vous pouvez lire et envoyer votre courriel avec un logiciel ou une application : Outlook, Mail sur l’iPhone, Gmail sur Android… Voici ce qu’il faut taper, puis les étapes pour chacun.',
+  'mailPrograms.settings': 'Vos réglages',
+  'mailPrograms.address': 'Adresse de courriel',
+  'mailPrograms.incoming': 'Serveur de réception (IMAP)',
+  'mailPrograms.outgoing': 'Serveur d’envoi (SMTP)',
+  'mailPrograms.server': 'Serveur',
+  'mailPrograms.port': 'Port',
+  'mailPrograms.security': 'Sécurité',
+  'mailPrograms.username': 'Nom d’utilisateur',
+  'mailPrograms.password': 'Mot de passe',
+  'mailPrograms.passwordValue': 'Le mot de passe de votre courriel, le même que pour le courriel Web',
+  'mailPrograms.authentication': 'Authentification',
+  'mailPrograms.authenticationValue': 'Mot de passe normal',
+  'mailPrograms.security.ssl': 'SSL/TLS',
+  'mailPrograms.security.starttls': 'STARTTLS',
+  'mailPrograms.alternative': 'Si votre logiciel ne propose pas ce choix : port {port} avec {security}.',
+  'mailPrograms.unavailable': 'Ce serveur n’accepte pas encore les logiciels de courriel : utilisez le courriel Web.',
+  'mailPrograms.guides': 'Étape par étape',
+  'mailPrograms.outlook.title': 'Outlook (Windows)',
+  'mailPrograms.outlook.1': 'Ouvrez Outlook, puis choisissez Fichier, puis Ajouter un compte.',
+  'mailPrograms.outlook.2': 'Tapez votre adresse {address}, puis choisissez Continuer.',
+  'mailPrograms.outlook.3': 'Si Outlook demande le type de compte, choisissez IMAP.',
+  'mailPrograms.outlook.4': 'Tapez le mot de passe de votre courriel, puis choisissez Se connecter.',
+  'mailPrograms.outlook.5':
+    'Si Outlook ne trouve pas les réglages tout seul, tapez ceux de « Vos réglages », plus haut.',
+  'mailPrograms.appleMail.title': 'Mail sur le Mac',
+  'mailPrograms.appleMail.1': 'Ouvrez Mail, puis choisissez le menu Mail, puis Ajouter un compte.',
+  'mailPrograms.appleMail.2': 'Choisissez Autre compte Mail, puis Continuer.',
+  'mailPrograms.appleMail.3':
+    'Tapez votre nom, votre adresse {address} et le mot de passe de votre courriel, puis choisissez Se connecter.',
+  'mailPrograms.appleMail.4':
+    'Si Mail demande les serveurs, choisissez IMAP et tapez {host} comme serveur de réception et comme serveur d’envoi.',
+  'mailPrograms.iphone.title': 'iPhone et iPad',
+  'mailPrograms.iphone.1': 'Sur l’iPhone ou l’iPad, ouvrez le courriel Web dans Safari, puis cette page.',
+  'mailPrograms.iphone.2': 'Touchez Télécharger le profil, plus bas, puis Autoriser.',
+  'mailPrograms.iphone.3':
+    'Ouvrez Réglages, touchez Profil téléchargé, en haut, puis Installer. Tapez le code de l’appareil s’il le demande.',
+  'mailPrograms.iphone.4':
+    'Quand l’appareil demande le mot de passe de {address}, tapez le mot de passe de votre courriel.',
+  'mailPrograms.iphone.5': 'Ouvrez Mail : votre courriel arrive.',
+  'mailPrograms.android.title': 'Gmail sur Android',
+  'mailPrograms.android.1':
+    'Ouvrez Gmail, touchez votre photo ou votre initiale en haut à droite, puis Ajouter un autre compte.',
+  'mailPrograms.android.2': 'Choisissez Autre, tapez votre adresse {address}, puis touchez Configuration manuelle.',
+  'mailPrograms.android.3': 'Choisissez Personnel (IMAP), puis tapez le mot de passe de votre courriel.',
+  'mailPrograms.android.4':
+    'Serveur entrant : tapez {host}, puis le port et la sécurité du serveur de réception, plus haut.',
+  'mailPrograms.android.5':
+    'Serveur sortant : tapez {host}, puis le port et la sécurité du serveur d’envoi, plus haut.',
+  'mailPrograms.android.6': 'Touchez Suivant jusqu’à la fin : votre courriel arrive dans Gmail.',
+  'mailPrograms.thunderbird.title': 'Thunderbird',
+  'mailPrograms.thunderbird.1': 'Ouvrez Thunderbird, puis choisissez Nouveau, puis Compte de courriel existant.',
+  'mailPrograms.thunderbird.2':
+    'Tapez votre nom, votre adresse {address} et le mot de passe de votre courriel, puis choisissez Continuer.',
+  'mailPrograms.thunderbird.3':
+    'Thunderbird trouve les réglages tout seul : vérifiez que le serveur est {host}, puis choisissez Terminé.',
+  'mailPrograms.profile.title': 'Profil pour l’iPhone, l’iPad et le Mac',
+  'mailPrograms.profile.intro':
+    'Le profil contient tous les réglages de {address}. Sans votre mot de passe, l’appareil vous le demandera pendant l’installation.',
+  'mailPrograms.profile.download': 'Télécharger le profil',
+  'mailPrograms.profile.withPassword': 'Ou, pour que l’appareil ne demande pas votre mot de passe :',
+  'mailPrograms.profile.include': 'Inclure mon mot de passe',
+  'mailPrograms.profile.includeHint': 'Seulement sur votre propre appareil : qui a le fichier a votre mot de passe.',
+  'mailPrograms.profile.password': 'Mot de passe de votre courriel',
+  'mailPrograms.profile.downloadWithPassword': 'Télécharger le profil avec mon mot de passe',
+  'mailPrograms.profile.passwordWrong': 'Ce n’est pas le mot de passe de votre courriel. Tapez-le de nouveau.',
+  'mailPrograms.profile.description': 'Le courriel de {address} : réception par IMAP, envoi par SMTP.',
+  'mailPrograms.sheet.title': 'Fiche pour l’employé : logiciel de courriel',
+  'mailPrograms.sheet.print':
+    'Imprimez cette page (Ctrl+P, ou Cmd+P sur le Mac) et remettez-la à l’employé. Le mot de passe n’y est pas : donnez-le à part.',
+  'mailPrograms.sheet.webmail':
+    'Dans le courriel Web, le menu Logiciel de courriel donne les étapes pour Outlook, l’iPhone, Android et Thunderbird.',
 } as const;
 
 export type MessageKey = keyof typeof fr;

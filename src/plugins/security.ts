@@ -47,7 +47,20 @@ export const HSTS = 'max-age=31536000; includeSubDomains';
 /** The sign-in forms: their POSTs get a tight per-client limit on top of the per-account throttle. */
 export const SIGN_IN_PATHS = new Set<string>([PATHS.admin.signIn, PATHS.webmail.signIn]);
 /** Every form that checks a password: the sign-ins, and the password changes (the current one). */
-export const PASSWORD_FORM_PATHS = new Set<string>([...SIGN_IN_PATHS, PATHS.admin.security, PATHS.webmail.password]);
+export const PASSWORD_FORM_PATHS = new Set<string>([
+  ...SIGN_IN_PATHS,
+  PATHS.admin.security,
+  PATHS.webmail.password,
+  PATHS.webmail.appleProfile,
+]);
+/**
+ * The POSTs without a CSRF token: Outlook's Autodiscover, asked by a mail program with no cookie and
+ * no session. They change nothing and answer the same to anyone, so a forged one gains nothing.
+ */
+export const CSRF_EXEMPT_PATHS = new Set<string>([
+  PATHS.autoconfig.autodiscover,
+  PATHS.autoconfig.autodiscoverCapitalised,
+]);
 /** The window of the per-client limit on password forms (config.signInRateLimit submissions in it). */
 export const SIGN_IN_RATE_WINDOW_MS = 15 * 60_000;
 
@@ -149,6 +162,7 @@ export default fp(
     });
     app.addHook('preHandler', (request, reply, done) => {
       if (['GET', 'HEAD', 'OPTIONS'].includes(request.method)) return done();
+      if (CSRF_EXEMPT_PATHS.has(request.routeOptions.url ?? '')) return done();
       app.csrfProtection(request, reply, done);
     });
   },

@@ -31,6 +31,13 @@ export const PATHS = {
     favicon: '/favicon.ico',
     icon: '/public/favicon.svg',
   },
+  /** What mail programs ask to set themselves up (Thunderbird, Outlook): no session, no cookie. */
+  autoconfig: {
+    thunderbird: '/.well-known/autoconfig/mail/config-v1.1.xml',
+    thunderbirdHost: '/mail/config-v1.1.xml',
+    autodiscover: '/autodiscover/autodiscover.xml',
+    autodiscoverCapitalised: '/Autodiscover/Autodiscover.xml',
+  },
   admin: {
     root: '/admin',
     signIn: '/admin/connexion',
@@ -63,6 +70,8 @@ export const PATHS = {
     reply: (id: Id) => `/webmail/nouveau?repondre=${id}`,
     forward: (id: Id) => `/webmail/nouveau?transferer=${id}`,
     password: '/webmail/mot-de-passe',
+    mailPrograms: '/webmail/parametres/logiciel-de-courriel',
+    appleProfile: '/webmail/parametres/logiciel-de-courriel/profil-apple',
     message,
     content: (id: Id) => `${message(id)}/contenu`,
     attachment: (id: Id, index: number | string) => `${message(id)}/pieces/${index}`,

@@ -1,5 +1,6 @@
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { mailProgramSettings } from '../../autoconfig/settings.ts';
 import { sendErrorPage } from '../../plugins/errors.ts';
 import { PATHS } from '../paths.ts';
 import {
@@ -84,6 +85,8 @@ export default async function adminEasymailRoutes(fastify: FastifyInstance) {
         }),
         lastSignIn: mailbox.lastSignInAt ? formatDateTime(lang, mailbox.lastSignInAt) : t('admin.mailbox.never'),
       },
+      // The printable sheet for the employee: the mail program settings, never a password.
+      mailSettings: { ...mailProgramSettings(app.config), address: mailbox.displayAddress },
       notice: generated || extra.errors ? null : takeFlash(request),
       generated,
       errors: extra.errors,

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LANG_COOKIE } from '../../plugins/i18n.ts';
 import { PATHS } from '../paths.ts';
+import autoconfigRoutes from './autoconfig.ts';
 
 const ICON = readFileSync(join(import.meta.dirname, '../../../public/favicon.svg'));
 
@@ -14,6 +15,7 @@ export function localPath(value: unknown, fallback = '/'): string {
 
 /** The provider's public pages, the language switch and the health check. */
 export default async function publicRoutes(app: FastifyInstance) {
+  await app.register(autoconfigRoutes);
   app.get(PATHS.public.home, async (_request, reply) => reply.page('public/home'));
   app.get(PATHS.public.myAccounts, async (_request, reply) => reply.page('public/my-accounts'));
   app.get(PATHS.public.support, async (request, reply) =>

@@ -3,6 +3,7 @@ import { requireMailboxUser } from '../../plugins/auth.ts';
 import webmailComposeRoutes from './compose.ts';
 import webmailFolderRoutes from './folders.ts';
 import webmailMailRoutes from './mail.ts';
+import webmailMailProgramRoutes from './mail-programs.ts';
 import webmailPasswordRoutes from './password.ts';
 import webmailSignInRoutes from './sign-in.ts';
 
@@ -14,6 +15,7 @@ export default async function webmailRoutes(app: FastifyInstance) {
     await signedIn.register(webmailMailRoutes);
     await signedIn.register(webmailFolderRoutes);
     await signedIn.register(webmailPasswordRoutes);
+    await signedIn.register(webmailMailProgramRoutes);
   });
   // Its own scope: multipart parsing, and the sign-in check before an upload is read.
   await app.register(webmailComposeRoutes);
