@@ -39,8 +39,8 @@ export default defineConfig({
       DATABASE_URL: process.env.E2E_DATABASE_URL ?? '',
       PORT: String(port),
       SMTP_PORT: String(smtpPort),
-      SUBMISSION_PORT: '0',
-      SUBMISSIONS_PORT: '0',
+      SUBMISSION_PORT: process.env.E2E_SUBMISSION_PORT ?? '0',
+      SUBMISSIONS_PORT: process.env.E2E_SUBMISSIONS_PORT ?? '0',
       LOG_LEVEL: 'warn',
       SESSION_SECRET: 'e2e-secret-e2e-secret-e2e-secret-e2e',
       // One browser on 127.0.0.1 plays every user: per-client limits are tested in test/rate-limit.test.ts.

@@ -49,7 +49,9 @@ test('an employee finds her mail program settings and downloads the Apple profil
   await expect(incoming).toContainText('SSL/TLS');
   await expect(incoming).toContainText(address);
   await expect(incoming).toContainText('port 1143 avec STARTTLS');
-  await expect(page.getByRole('region', { name: 'Serveur d’envoi (SMTP)' })).toContainText('1465');
+  await expect(page.getByRole('region', { name: 'Serveur d’envoi (SMTP)' })).toContainText(
+    process.env.E2E_SUBMISSIONS_PORT ?? '1465',
+  );
   for (const program of [
     'Outlook (Windows)',
     'Mail sur le Mac',

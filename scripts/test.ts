@@ -71,6 +71,8 @@ try {
         E2E_DATABASE_URL: withDatabase(serverUrl, e2eDatabase),
         E2E_PORT: String(await freePort()),
         E2E_SMTP_PORT: String(await freePort()),
+        E2E_SUBMISSION_PORT: String(await freePort()),
+        E2E_SUBMISSIONS_PORT: String(await freePort()),
       },
     });
     failed ||= run.status !== 0;

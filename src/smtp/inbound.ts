@@ -1,10 +1,11 @@
-import { SMTPServer, type SMTPServerDataStream, type SMTPServerEnvelope, type SMTPServerSession } from 'smtp-server';
+import { SMTPServer, type SMTPServerDataStream, type SMTPServerEnvelope } from 'smtp-server';
 import type { Config } from '../config.ts';
 import type { Core } from '../core/index.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Refusal } from '../core/result.ts';
 import { MAX_RECIPIENTS } from '../mail/addresses.ts';
 import { TLS_MIN_VERSION, type TlsSource } from '../tls.ts';
+import { readMessageStream, receivedHeader, returnPathHeader } from './message-stream.ts';
 import { honourOwnEnhancedCodes, reply } from './replies.ts';
 
 export interface SmtpListener {
@@ -14,9 +15,6 @@ export interface SmtpListener {
   close(): Promise<void>;
 }
 
-const CR = 0x0d;
-const LF = 0x0a;
-
 /** The reply to a refusal of the core, by its kind. */
 function refusalReply(refusal: Refusal) {
   if (refusal.kind === 'notFound' && refusal.message === 'mail.errors.unknownRecipient') {
@@ -25,35 +23,6 @@ function refusalReply(refusal: Refusal) {
   if (refusal.kind === 'unavailable') return reply(451, 'Domain suspended, try again later', '4.2.1');
   if (refusal.kind === 'conflict') return reply(452, 'Mailbox full');
   return reply(451, 'Temporary failure, try again later');
-}
-
-/**
- * True when chunk holds a CR not followed by LF or an LF not preceded by CR, looking across the
- * boundary with the previous chunk (whose last byte is `before`). Such line ends are how SMTP
- * smuggling hides a second message inside the first.
- */
-function hasBareLineEnd(chunk: Buffer, before: number | undefined): boolean {
-  if (before === CR && chunk[0] !== LF) return true;
-  for (let i = chunk.indexOf(LF); i !== -1; i = chunk.indexOf(LF, i + 1)) {
-    if ((i === 0 ? before : chunk[i - 1]) !== CR) return true;
-  }
-  for (let i = chunk.indexOf(CR); i !== -1 && i < chunk.length - 1; i = chunk.indexOf(CR, i + 1)) {
-    if (chunk[i + 1] !== LF) return true;
-  }
-  return false;
-}
-
-/** The trace headers a receiving server puts on top of the message (RFC 5321 section 4.4). */
-function traceHeaders(session: SMTPServerSession, serverName: string, recipients: string[]): string {
-  const safe = (text: string) => text.replace(/[^\w.:@[\]-]/g, '').slice(0, 255);
-  const date = new Date().toUTCString().replace('GMT', '+0000');
-  const mailFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
-  return (
-    `Return-Path: <${safe(mailFrom)}>\r\n` +
-    `Received: from ${safe(session.hostNameAppearsAs || 'unknown')} (${safe(session.clientHostname)})\r\n` +
-    `\tby ${safe(serverName)} with ${safe(session.transmissionType)} id ${safe(session.id)}\r\n` +
-    `\t${recipients.length === 1 ? `for <${safe(recipients[0]!)}>` : ''}; ${date}\r\n`
-  );
 }
 
 /**
@@ -122,40 +91,40 @@ export async function startSmtpServer({
     },
 
     onData(stream: SMTPServerDataStream, session, callback) {
-      const chunks: Buffer[] = [];
-      let last: number | undefined;
-      let bareLineEnd = false;
-      stream.on('data', (chunk: Buffer) => {
-        bareLineEnd ||= hasBareLineEnd(chunk, last);
-        last = chunk[chunk.length - 1];
-        if (!stream.sizeExceeded && !bareLineEnd) chunks.push(chunk);
-      });
-      stream.on('end', () => {
-        if (stream.sizeExceeded) return callback(reply(552, 'Message too big'));
-        if (bareLineEnd || last === CR) {
+      const deliver = async () => {
+        const received = await readMessageStream(stream);
+        if (received.sizeExceeded) return reply(552, 'Message too big');
+        if (received.bareLineEnd) {
           smtpLog.warn({ session: session.id, remote: session.remoteAddress }, 'message refused: bare CR or LF');
-          return callback(reply(554, 'Bare CR or LF in message, use CRLF line ends'));
+          return reply(554, 'Bare CR or LF in message, use CRLF line ends');
         }
         const byAddress = accepted.get(session.envelope) ?? new Map<string, number>();
         const rcpts = session.envelope.rcptTo.map((r) => r.address);
         const recipients = rcpts.flatMap((a) => byAddress.get(a.toLowerCase()) ?? []);
-        const raw = Buffer.concat([Buffer.from(traceHeaders(session, serverName, rcpts)), ...chunks]);
-        core.mail.ingestMessage({ recipients, raw, folder: 'inbox', storageLimit: config.mailboxStorageBytes }).then(
-          (stored) => {
-            if (!stored.ok) {
-              smtpLog.info({ session: session.id, refusal: stored.message }, 'message refused');
-              return callback(refusalReply(stored));
-            }
-            const ids = stored.value.map(String);
-            smtpLog.info({ session: session.id, size: raw.length, recipients: ids.length, ids }, 'message stored');
-            callback(null, `Message stored as ${ids[0]}`);
-          },
-          (error: unknown) => {
-            smtpLog.error({ session: session.id, err: error }, 'storing a message failed');
-            callback(reply(451, 'Temporary failure, try again later'));
-          },
-        );
-      });
+        const mailFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
+        const trace = returnPathHeader(mailFrom) + receivedHeader(session, serverName, rcpts);
+        const raw = Buffer.concat([Buffer.from(trace), ...received.chunks]);
+        const stored = await core.mail.ingestMessage({
+          recipients,
+          raw,
+          folder: 'inbox',
+          storageLimit: config.mailboxStorageBytes,
+        });
+        if (!stored.ok) {
+          smtpLog.info({ session: session.id, refusal: stored.message }, 'message refused');
+          return refusalReply(stored);
+        }
+        const ids = stored.value.map(String);
+        smtpLog.info({ session: session.id, size: raw.length, recipients: ids.length, ids }, 'message stored');
+        return `Message stored as ${ids[0]}`;
+      };
+      deliver().then(
+        (answer) => (answer instanceof Error ? callback(answer) : callback(null, answer)),
+        (error: unknown) => {
+          smtpLog.error({ session: session.id, err: error }, 'storing a message failed');
+          callback(reply(451, 'Temporary failure, try again later'));
+        },
+      );
     },
   });
   honourOwnEnhancedCodes(server);

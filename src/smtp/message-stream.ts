@@ -43,6 +43,11 @@ export function readMessageStream(stream: SMTPServerDataStream): Promise<Receive
   });
 }
 
+/** The Return-Path: header of a final delivery (RFC 5321 section 4.4), the envelope sender kept. */
+export function returnPathHeader(mailFrom: string): string {
+  return `Return-Path: <${mailFrom.replace(/[^\w.:@[\]-]/g, '').slice(0, 255)}>\r\n`;
+}
+
 /** The Received: header a server puts on top of a message it takes (RFC 5321 section 4.4). */
 export function receivedHeader(
   session: { hostNameAppearsAs?: string; clientHostname?: string; transmissionType?: string; id: string },
