@@ -48,7 +48,7 @@ describe('folders of a mailbox', () => {
     assert.ok((await createFolder(database.db, mailbox, 'Projets')).ok);
     assert.ok((await createFolder(database.db, mailbox, 'Projets/2026')).ok);
     assert.ok((await createFolder(database.db, mailbox, 'Projets 2')).ok);
-    const folders = await listFolders(database.db, mailbox);
+    const folders = await listFolders(database.db, mailbox, { totals: true });
     assert.deepEqual(
       folders.map((f) => [f.name, f.specialUse]),
       [
@@ -65,6 +65,8 @@ describe('folders of a mailbox', () => {
       ],
     );
     assert.deepEqual([folders[0]!.unread, folders[0]!.total, folders[0]!.uidNext], [2, 2, 3]);
+    const light = await listFolders(database.db, mailbox);
+    assert.equal(light[0]!.unread, 2, 'unread counts always; totals only when asked for');
     assert.ok(folders.every((f) => f.uidValidity > 0));
   });
 

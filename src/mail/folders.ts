@@ -74,8 +74,17 @@ function compareFolders(a: FolderRef, b: FolderRef): number {
   return left.length - right.length;
 }
 
-/** The mailbox's folders with their unread and total message counts. */
-export async function listFolders(db: Db, mailboxId: number): Promise<FolderSummary[]> {
+/** The mailbox's folders with their unread counts, and their total counts when asked for. */
+export async function listFolders(
+  db: Db,
+  mailboxId: number,
+  options: { totals?: boolean } = {},
+): Promise<FolderSummary[]> {
+  // Unread counts read the (folder_id, seen) index; totals, which only the Dossiers page shows,
+  // would read every message of the folder, so they are counted only when asked for.
+  const totals = options.totals
+    ? Prisma.sql`(SELECT count(*) FROM messages m WHERE m.folder_id = f.id)::int`
+    : Prisma.sql`NULL::int`;
   const rows = await db.$queryRaw<
     {
       id: number;
@@ -85,12 +94,12 @@ export async function listFolders(db: Db, mailboxId: number): Promise<FolderSumm
       uid_next: number;
       highest_modseq: bigint;
       unread: number;
-      total: number;
+      total: number | null;
     }[]
   >`SELECT f.id, f.name, f.special_use::text AS special_use, f.uid_validity, f.uid_next, f.highest_modseq,
-           count(m.id) FILTER (WHERE NOT m.seen)::int AS unread, count(m.id)::int AS total
-    FROM folders f LEFT JOIN messages m ON m.folder_id = f.id
-    WHERE f.mailbox_id = ${mailboxId} GROUP BY f.id`;
+           (SELECT count(*) FROM messages m WHERE m.folder_id = f.id AND NOT m.seen)::int AS unread,
+           ${totals} AS total
+    FROM folders f WHERE f.mailbox_id = ${mailboxId}`;
   return rows
     .map((r) => ({
       id: r.id,
@@ -100,7 +109,7 @@ export async function listFolders(db: Db, mailboxId: number): Promise<FolderSumm
       uidNext: r.uid_next,
       highestModseq: r.highest_modseq,
       unread: r.unread,
-      total: r.total,
+      total: r.total ?? 0,
     }))
     .sort(compareFolders);
 }

@@ -19,7 +19,7 @@ export default async function webmailFolderRoutes(fastify: FastifyInstance) {
     reply: FastifyReply,
     refused?: { id: number | null; errors: FormErrors; value: string },
   ) {
-    const folders = (await mail.listFolders(request.mailbox.id)).filter((f) => !f.specialUse);
+    const folders = (await mail.listFolders(request.mailbox.id, { totals: true })).filter((f) => !f.specialUse);
     return webmailPage(
       request,
       reply,
@@ -89,7 +89,8 @@ export default async function webmailFolderRoutes(fastify: FastifyInstance) {
   app.get(PATHS.webmail.removeFolder(':id'), { schema: { params: IdSchema } }, async (request, reply) => {
     const folder = await userFolderOr404(request, reply, request.params.id);
     if (!folder) return reply;
-    const total = (await mail.listFolders(request.mailbox.id)).find((f) => f.id === folder.id)?.total ?? 0;
+    const total =
+      (await mail.listFolders(request.mailbox.id, { totals: true })).find((f) => f.id === folder.id)?.total ?? 0;
     return webmailPage(
       request,
       reply,
