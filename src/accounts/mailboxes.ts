@@ -16,18 +16,19 @@ export const addressOf = (localPart: string, domain: string) => `${localPart}@${
 
 /** The domain's mailboxes by address, with how many more its quota allows. */
 export async function listMailboxes(db: Db, domainId: number) {
-  const domain = await db.domain.findUniqueOrThrow({
-    where: { id: domainId },
-    include: { mailboxes: { orderBy: { localPart: 'asc' } } },
-  });
-  return {
-    mailboxes: domain.mailboxes.map((m) => ({
-      id: m.id,
-      address: addressOf(m.localPart, domainForDisplay(domain.name)),
-    })),
-    quota: domain.mailboxQuota,
-    available: Math.max(0, domain.mailboxQuota - domain.mailboxes.length),
-  };
+  // One query on the (domain_id, local_part) index, reading only the names: every page of the
+  // portal shows this list or its count.
+  const rows = await db.$queryRaw<{ id: number | null; local_part: string | null; name: string; quota: number }[]>`
+    SELECT m.id, m.local_part, d.name, d.mailbox_quota AS quota
+    FROM domains d LEFT JOIN mailboxes m ON m.domain_id = d.id
+    WHERE d.id = ${domainId} ORDER BY m.local_part`;
+  const first = rows[0];
+  if (!first) throw new Error(`no domain ${domainId}`);
+  const domain = domainForDisplay(first.name);
+  const mailboxes = rows.flatMap((r) =>
+    r.id !== null && r.local_part !== null ? [{ id: r.id, address: addressOf(r.local_part, domain) }] : [],
+  );
+  return { mailboxes, quota: first.quota, available: Math.max(0, first.quota - mailboxes.length) };
 }
 
 /** One mailbox of the domain (never another domain's), or null. */
