@@ -59,6 +59,13 @@ export async function searchTextOfRaw(raw: Buffer): Promise<string> {
 type Metadata = Awaited<ReturnType<typeof metadataOf>>;
 type Copy = { mailboxId: number; folder: 'inbox' | 'sent'; seen: boolean };
 
+/** A refusal thrown out of a transaction, so that it rolls back, and returned as a value. */
+class Refused extends Error {
+  constructor(readonly refusal: Refusal) {
+    super(refusal.message);
+  }
+}
+
 /** Why a mailbox could not be charged: it is full, or it is gone. */
 async function uncharged(db: Db | Prisma.TransactionClient, mailboxId: number): Promise<Refusal> {
   const named = await db.$queryRaw<{ address: string }[]>`
@@ -142,11 +149,6 @@ export async function ingestMessage(db: Db, input: IngestInput): Promise<Result<
   // and PostgreSQL's own implicit transaction instead of an interactive one with five.
   if (copies.length === 1) return ingestOne(db, copies[0]!, m, attachments, raw, input.storageLimit);
 
-  class Refused extends Error {
-    constructor(readonly refusal: Refusal) {
-      super(refusal.message);
-    }
-  }
   try {
     return await db.$transaction(
       async (tx) => {

@@ -191,7 +191,9 @@ async function startSubmission({
         if (received.sizeExceeded) return reply(552, 'Message too big');
         if (received.bareLineEnd) return reply(554, 'Bare CR or LF in message, use CRLF line ends');
         const body = Buffer.concat(received.chunks);
-        const from = await readMessage(body);
+        // The From: check reads the header section alone: the whole message is parsed once, by ingest.
+        const headerEnd = body.indexOf('\r\n\r\n');
+        const from = await readMessage(headerEnd === -1 ? body : body.subarray(0, headerEnd + 4));
         const fromAddresses = from.fromAddresses.map((a) => a.toLowerCase());
         if (fromAddresses.length === 0 || fromAddresses.some((a) => a !== who.address)) {
           return reply(553, `The From: address must be your own, ${who.address}`, '5.7.1');
